@@ -1,0 +1,48 @@
+"""The Whoosh schema: one record per letter and one per passage, in one index.
+
+Passage records carry the letter's filter fields (date, type, dossier,
+signatories) so that a filtered search needs no join. Letter records carry
+the metadata as JSON and what incremental indexing needs (file, hash).
+The analyzers are imported from index.analysis: Whoosh pickles them into the
+index, so renaming that module means rebuilding the index.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from index.analysis import dutch_analyzer, plain_analyzer
+
+SCHEMA_VERSION = 1  # bump when fields or analysis change: an older index must be rebuilt
+
+
+def make_schema() -> Schema:
+    return Schema(
+        kind=ID(stored=True),  # "letter" | "passage"
+        id=ID(stored=True, unique=True),
+        letter=ID(stored=True, sortable=True),
+        file=ID(stored=True),  # the file as given to `kamerzoek index`, for incremental runs
+        filehash=STORED(),
+        source=STORED(),  # the file, or "file#line" for JSON lines
+        # searched text (BM25F over these fields)
+        text=TEXT(analyzer=dutch_analyzer(), stored=True, phrase=True),
+        heading=TEXT(analyzer=dutch_analyzer(), stored=True, phrase=True, field_boost=1.5),
+        title=TEXT(analyzer=dutch_analyzer(), stored=True, phrase=True, field_boost=1.2),
+        exact=TEXT(analyzer=plain_analyzer(), phrase=False),  # unstemmed: suggestions, exact-form boost
+        # passage facts
+        n=NUMERIC(stored=True, sortable=True),
+        page=STORED(),
+        page_end=STORED(),
+        pkind=ID(stored=True),  # "paragraph" | "footnote"
+        mark=STORED(),
+        notes=STORED(),
+        # letter facts, on both kinds of record, for filters and sorting
+        date=ID(stored=True, sortable=True),  # ISO date or ""
+        year=NUMERIC(stored=True, sortable=True),
+        doctype=ID(stored=True, sortable=True),
+        dossier=ID(stored=True, sortable=True),  # digits only: "28676"
+        number=ID(stored=True),
+        signatory=KEYWORD(stored=True, commas=True, lowercase=True, scorable=False),
+        signer_words=TEXT(analyzer=plain_analyzer(), phrase=False),  # "ollongren" finds "K.H. Ollongren"
+        meta=STORED(),  # letter records: the letter's metadata as JSON
+    )

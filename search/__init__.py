@@ -1,0 +1,1 @@
+"""Kamerzoek: search."""

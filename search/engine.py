@@ -1,0 +1,333 @@
+"""The search engine: run a query over passages, group the hits per letter, rank, page, facet and suggest.
+
+One Engine per index folder. It keeps one Whoosh searcher and swaps it for a
+fresh one when a re-index has committed, so new letters appear without a
+restart and no request ever sees a half-written index.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from index.analysis import analyze
+from index.build import read_manifest
+from index.errors import NoIndex
+from index.metadata import format_dossier
+from index.schema import SCHEMA_VERSION
+from search.cite import letter_citation, passage_citation
+from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, Word, parse, terms
+from search.results import SORTS, LetterHit, PassageHit, SearchRequest, SearchResult
+from search.snippets import highlight
+from search.translate import filter_query, translate
+
+MAX_LIMIT = 100
+MAX_PAGE = 1000
+SECOND, THIRD = 0.3, 0.1  # weight of a letter's second and third best passage in its score
+
+
+@dataclass(frozen=True)
+class LetterInfo:
+    """What grouping, sorting and facets need of a letter, kept in memory per index version."""
+
+    id: str
+    date: str
+    doctype: str
+    dossier: str
+    signatories: tuple[str, ...]
+
+
+class Engine:
+    def __init__(self, index_dir: Path | str) -> None:
+        self.index_dir = Path(index_dir)
+        if not whoosh_index.exists_in(str(self.index_dir)):
+            raise NoIndex(
+                f"No index at {self.index_dir}: run `kamerzoek index seeds/ --index {self.index_dir}` first."
+            )
+        if read_manifest(self.index_dir).get("schema_version") != SCHEMA_VERSION:
+            raise NoIndex(
+                f"The index at {self.index_dir} was made by another version of Kamerzoek: "
+                f"run `kamerzoek index --index {self.index_dir}` to rebuild it."
+            )
+        self._ix = whoosh_index.open_dir(str(self.index_dir))
+        self._lock = threading.Lock()
+        self._searcher = self._ix.searcher(weighting=BM25F())
+        self._letters: dict[str, LetterInfo] | None = None
+
+    # -- index versions -------------------------------------------------------------------
+
+    def searcher(self) -> Any:
+        """The current searcher, refreshed when a re-index has committed since the last call."""
+        with self._lock:
+            fresh = self._searcher.refresh()
+            if fresh is not self._searcher:
+                self._searcher = fresh  # the old one is left to requests still using it
+                self._letters = None
+            return self._searcher
+
+    def letters(self, searcher: Any) -> dict[str, LetterInfo]:
+        with self._lock:
+            if self._letters is None or searcher is not self._searcher:
+                table = {}
+                for fields in searcher.documents(kind="letter"):
+                    signers = tuple(s for s in fields.get("signatory", "").split(",") if s)
+                    table[fields["id"]] = LetterInfo(
+                        fields["id"], fields.get("date", ""), fields.get("doctype", ""),
+                        fields.get("dossier", ""), signers,
+                    )
+                if searcher is not self._searcher:
+                    return table
+                self._letters = table
+            return self._letters
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    # -- search ---------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        limit = max(1, min(request.limit, MAX_LIMIT))
+        page = max(1, min(request.page, MAX_PAGE))
+        sort = request.sort if request.sort in SORTS else "relevance"
+        parsed = parse(request.q)
+        searcher = self.searcher()
+        compiled = translate(parsed, searcher.reader())
+        extra, dates = _request_filters(request)
+        filters = filter_query(parsed, extra, dates)
+        notes = list(parsed.notes) + compiled.notes
+
+        scores: dict[str, list[float]] = {}
+        passages: dict[str, list[tuple[float, int]]] = {}
+        any_word = False
+        if compiled.query is not None or _has_filters(parsed, extra, dates):
+            query = compiled.query if compiled.query is not None else wq.Every()
+            scores, passages = self._group(searcher, query, filters)
+            if not scores and compiled.any_words is not None:
+                scores, passages = self._group(searcher, compiled.any_words, filters)
+                any_word = bool(scores)
+                notes.append("geen document bevat alle woorden; getoond: documenten met een of "
+                              "meer van de woorden, de beste eerst")
+        pinned = self._reference(searcher, parsed, filters)
+        if parsed.reference is not None and compiled.query is None:
+            # letters that cite the Kamerstuk follow the Kamerstuk itself
+            scores, passages = self._group(searcher, _citing(parsed.reference), filters)
+
+        info = self.letters(searcher)
+        ranked = _rank(scores, info, sort, pinned)
+        total = len(ranked)
+        pages = max(1, math.ceil(total / limit))
+        window = ranked[(page - 1) * limit : page * limit]
+        results = [
+            self._letter_hit(searcher, letter_id, scores.get(letter_id, []),
+                             passages.get(letter_id, []), compiled.matcher, request)
+            for letter_id in window
+        ]
+        suggestion = self._suggest(searcher, parsed) if total < 3 else None
+        read_as = parsed.read_as()
+        if notes:
+            read_as = " · ".join([read_as] + [n for n in notes if n]) if read_as else " · ".join(
+                n for n in notes if n
+            )
+        return SearchResult(
+            query=request.q, read_as=read_as, total=total, page=page, pages=pages,
+            suggestion=suggestion, facets=_facets(ranked, info), results=results,
+            notes=[n for n in notes if n], any_word=any_word, sort=sort, limit=limit,
+        )
+
+    def _group(self, searcher: Any, query: wq.Query, filters: wq.Query) -> tuple[
+        dict[str, list[float]], dict[str, list[tuple[float, int]]]
+    ]:
+        """Every matching passage, scored, grouped per letter (so the total is exact)."""
+        hits = searcher.search(query, filter=filters, limit=None, sortedby=None)
+        column = searcher.reader().column_reader("letter")
+        scores: dict[str, list[float]] = {}
+        best: dict[str, list[tuple[float, int]]] = {}
+        for score, docnum in hits.top_n:
+            letter = column[docnum]
+            letter = letter.decode("utf-8") if isinstance(letter, bytes) else letter
+            scores.setdefault(letter, []).append(score)
+            best.setdefault(letter, []).append((score, docnum))
+        return scores, best
+
+    def _reference(self, searcher: Any, parsed: ParsedQuery, filters: wq.Query) -> str | None:
+        """The letter a Kamerstuk reference in the query names, when it is in the index."""
+        if parsed.reference is None:
+            return None
+        letter_id = f"kst-{parsed.reference.dossier}-{parsed.reference.number}"
+        restricted = wq.And([wq.Term("letter", letter_id), filters])
+        if searcher.search(restricted, limit=1).scored_length() == 0:
+            return None
+        return letter_id
+
+    def _letter_hit(self, searcher: Any, letter_id: str, scores: list[float],
+                    hits: list[tuple[float, int]], matcher: Any, request: SearchRequest) -> LetterHit:
+        fields = searcher.document(kind="letter", id=letter_id) or {}
+        meta = json.loads(fields.get("meta") or "{}")
+        cite = letter_citation(meta)
+        shown = []
+        matched: dict[str, list[str]] = {}
+        best = sorted(hits, key=lambda h: (-h[0], h[1]))[: max(0, request.passages)]
+        if not best:  # a letter pinned by reference, without matching passages: show its opening
+            opening = wq.And([wq.Term("letter", letter_id), wq.Term("kind", "passage"),
+                              wq.NumericRange("n", 1, max(1, request.passages))])
+            best = [(0.0, docnum) for docnum in sorted(searcher.docs_for_query(opening))]
+        for score, docnum in best:
+            stored = searcher.stored_fields(docnum)
+            marked, variants = highlight(stored["text"], matcher)
+            for word, forms in variants.items():
+                matched.setdefault(word, [])
+                matched[word] += [f for f in forms if f not in matched[word]]
+            shown.append(PassageHit(
+                id=stored["id"], n=stored["n"], page=stored.get("page"),
+                heading=stored.get("heading") or None, text=stored["text"], highlight=marked,
+                citation=passage_citation(cite, stored.get("page"), stored.get("page_end"),
+                                          stored.get("mark")),
+                score=score, page_end=stored.get("page_end"), kind=stored.get("pkind", "paragraph"),
+                mark=stored.get("mark"),
+            ))
+        return LetterHit(
+            id=letter_id, source=fields.get("source", ""), title=meta.get("title"),
+            type=meta.get("doctype"), date=meta.get("date"), dossier=meta.get("dossier"),
+            number=meta.get("number"), vergaderjaar=meta.get("vergaderjaar"),
+            signatories=[s["name"] for s in meta.get("signatories", []) if s.get("name")],
+            citation=cite, score=_letter_score(scores), hits=len(hits), passages=shown,
+            matched=matched if request.explain else None,
+        )
+
+    def _suggest(self, searcher: Any, parsed: ParsedQuery) -> str | None:
+        """"Bedoelde u …?": replace words the index hardly knows by a close, more common word."""
+        reader = searcher.reader()
+        text = parsed.text
+        changed = False
+        for leaf in terms(parsed.root):
+            if not isinstance(leaf, Word):
+                continue
+            for term in analyze(leaf.text):
+                if term.joined or term.stop or len(term.folded) < 4:
+                    continue
+                frequency = reader.doc_frequency("exact", term.folded)
+                corrector = searcher.corrector("exact")
+                for candidate in corrector.suggest(term.folded, limit=5, maxdist=2, prefix=1):
+                    if reader.doc_frequency("exact", candidate) > max(frequency, 0) * 3:
+                        replacement = candidate
+                        if term.original[:1].isupper():
+                            replacement = candidate[:1].upper() + candidate[1:]
+                        text = re.sub(re.escape(term.original), replacement, text, count=1)
+                        changed = True
+                        break
+        return text if changed else None
+
+    # -- letters --------------------------------------------------------------------------
+
+    def letter(self, letter_id: str) -> dict[str, Any] | None:
+        """A whole letter: metadata, citation and passages in order; None when unknown."""
+        searcher = self.searcher()
+        fields = searcher.document(kind="letter", id=letter_id)
+        if not fields:
+            return None
+        meta = json.loads(fields.get("meta") or "{}")
+        cite = letter_citation(meta)
+        passages = sorted(searcher.documents(kind="passage", letter=letter_id),
+                          key=lambda p: p["n"])
+        return {
+            "id": letter_id, "source": fields.get("source"), "meta": meta, "citation": cite,
+            "passages": [
+                {"id": p["id"], "n": p["n"], "kind": p.get("pkind"), "page": p.get("page"),
+                 "page_end": p.get("page_end"), "heading": p.get("heading") or None,
+                 "mark": p.get("mark"), "notes": p.get("notes") or [], "text": p["text"],
+                 "citation": passage_citation(cite, p.get("page"), p.get("page_end"),
+                                              p.get("mark"))}
+                for p in passages
+            ],
+        }
+
+    def stats(self) -> dict[str, Any]:
+        searcher = self.searcher()
+        info = self.letters(searcher)
+        dates = sorted(i.date for i in info.values() if i.date)
+        return {
+            "letters": len(info),
+            "passages": searcher.doc_count() - len(info),
+            "first": dates[0] if dates else None,
+            "last": dates[-1] if dates else None,
+            "types": dict(Counter(i.doctype or "onbekend" for i in info.values()).most_common()),
+        }
+
+
+def _request_filters(request: SearchRequest) -> tuple[list[FieldFilter], DateRange | None]:
+    extra = []
+    if request.doctype:
+        extra.append(FieldFilter("type", request.doctype))
+    if request.dossier:
+        extra.append(FieldFilter("dossier", re.sub(r"\s+", "", request.dossier)))
+    if request.signatory:
+        extra.append(FieldFilter("signatory", request.signatory))
+    dates = None
+    if request.year:
+        years = re.findall(r"\d{4}", request.year)
+        if years:
+            dates = DateRange(f"{years[0]}-01-01", f"{years[-1]}-12-31")
+    return extra, dates
+
+
+def _citing(reference: KamerstukRef) -> wq.Query:
+    """Passages that mention "28 676, nr. 418" (dossier, "nr", number in a row)."""
+    stems = [t.stem for t in analyze(f"{reference.dossier} nr {reference.number}") if not t.joined]
+    return wq.Phrase("text", stems)
+
+
+def _has_filters(parsed: ParsedQuery, extra: list[FieldFilter], dates: DateRange | None) -> bool:
+    return bool(parsed.filters or extra or dates or parsed.dates)
+
+
+def _letter_score(scores: list[float]) -> float:
+    ordered = sorted(scores, reverse=True)[:3] + [0.0, 0.0, 0.0]
+    return ordered[0] + SECOND * ordered[1] + THIRD * ordered[2]
+
+
+def _rank(scores: dict[str, list[float]], info: dict[str, LetterInfo], sort: str,
+          pinned: str | None) -> list[str]:
+    letters = list(scores)
+    if sort == "relevance":
+        letters.sort(key=lambda i: (-_letter_score(scores[i]), i))
+    else:
+        dated = sorted((i for i in letters if info.get(i) and info[i].date),
+                       key=lambda i: (info[i].date, i), reverse=sort == "newest")
+        letters = dated + sorted(i for i in letters if not (info.get(i) and info[i].date))
+    if pinned:
+        letters = [pinned] + [i for i in letters if i != pinned]
+    return letters
+
+
+def _facets(letters: list[str], info: dict[str, LetterInfo]) -> dict[str, dict[str, int]]:
+    year: Counter[str] = Counter()
+    kind: Counter[str] = Counter()
+    dossier: Counter[str] = Counter()
+    signatory: Counter[str] = Counter()
+    for letter_id in letters:
+        item = info.get(letter_id)
+        if item is None:
+            continue
+        if item.date:
+            year[item.date[:4]] += 1
+        if item.doctype:
+            kind[item.doctype] += 1
+        if item.dossier:
+            dossier[format_dossier(item.dossier)] += 1
+        signatory.update(set(item.signatories))
+
+    def ordered(counter: Counter[str]) -> dict[str, int]:
+        return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    return {"year": dict(sorted(year.items(), reverse=True)), "type": ordered(kind),
+            "dossier": ordered(dossier), "signatory": ordered(signatory)}

@@ -1,0 +1,47 @@
+"""Shared fixtures: the seed letters, and a real index of them on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.build import build
+from index.clean import Cleaned, clean
+from index.records import RawDocument
+from search.engine import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+SEED = {
+    "000": SEEDS / "000_d8f6cabdd175af6c.txt",
+    "001": SEEDS / "001_81aa598f4595d479.txt",
+    "002": SEEDS / "002_c499737f92fb39c0.txt",
+    "003": SEEDS / "003_693843c5837e85b5.txt",
+    "004": SEEDS / "004_167e56d14b466090.txt",
+}
+
+
+def raw_seed(key: str) -> RawDocument:
+    path = SEED[key]
+    return RawDocument(source=str(path), format="pdftext", text=path.read_text("utf-8"),
+                       name_hint=path.stem)
+
+
+def cleaned_seed(key: str) -> Cleaned:
+    return clean(raw_seed(key))
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("index")
+    build([str(SEEDS)], folder, workers=1)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def engine(seed_index: Path) -> Engine:
+    return Engine(seed_index)
