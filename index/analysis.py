@@ -33,7 +33,14 @@ _FOLD_TABLE = str.maketrans(
     {
         **{c: "'" for c in _APOSTROPHES[1:]},
         **{c: None for c in _IGNORABLE},
-        "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
     }
 )
 

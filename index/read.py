@@ -13,7 +13,6 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Literal
 
 import ftfy
@@ -157,7 +156,8 @@ def read_file(path: str) -> ReadResult:
     Raises UnreadableFile when nothing in the file can be read, and nothing else
     for bad input: damage that can be worked around is repaired and noted.
     """
-    ext = PurePath(path).suffix.lower()
+    stem, ext = os.path.splitext(os.path.basename(path))
+    ext = ext.lower()
     if ext not in SUPPORTED_EXTENSIONS:
         supported = " ".join(SUPPORTED_EXTENSIONS)
         raise UnreadableFile(f"unknown extension {ext or '(none)'} (supported: {supported})")
@@ -165,7 +165,6 @@ def read_file(path: str) -> ReadResult:
     if ext == ".jsonl":
         return _read_jsonl(path)
     data = _read_bytes(path)
-    stem = PurePath(path).stem
     if ext == ".pdf":
         return _read_pdf(path, data, stem)
     text, notes = _decode(data)
@@ -238,7 +237,9 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
         except UnicodeDecodeError:
             text = data.decode("latin-1").translate(_CP1252)
             notes.append("recovered: not UTF-8, read as Windows-1252")
-    if text.count("\x00") or len(_CONTROL.findall(text)) > len(text) * _MAX_CONTROL_SHARE:
+    if _CONTROL.search(text) and (
+        "\x00" in text or len(_CONTROL.findall(text)) > len(text) * _MAX_CONTROL_SHARE
+    ):
         raise UnreadableFile("not text: binary content")
     text, repaired = _normalize(text)
     if repaired:
@@ -263,7 +264,7 @@ def _normalize(text: str) -> tuple[str, bool]:
 
 def _read_jsonl(path: str) -> ReadResult:
     result = ReadResult(documents=[])
-    stem = PurePath(path).stem
+    stem = os.path.splitext(os.path.basename(path))[0]
     try:
         with open(path, "rb") as handle:
             for lineno, line in enumerate(handle, start=1):

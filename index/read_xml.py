@@ -57,6 +57,7 @@ _DOCTYPES: tuple[tuple[str, str], ...] = (
 _VERGADERJAAR = re.compile(r"(\d{4})\s*[-–/]\s*(\d{4})")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _METADATA_URL = re.compile(r"/([a-z][\w.-]*)/metadata\.xml$", re.IGNORECASE)
+_NR_PREFIX = re.compile(r"^nr\.?\s*", re.IGNORECASE)
 _KST_ID = re.compile(r"^kst-(\d+)((?:-[0-9A-Z]+)*)-(\d+[a-z]?)$")
 
 
@@ -321,19 +322,23 @@ def _merge_signatories(
     """Printed signatures in printed order (the first signer first), with the full name
     from <meta> where it lists the same person ("Van Nispen" -> "M. van Nispen"), then
     anyone <meta> lists that the print does not. <meta> often lists them in reverse."""
-    unmatched = list(listed)
+    unmatched = [(_fold(m["name"] or ""), m) for m in listed]
     merged = []
     for signature in printed:
         surname = _fold(signature["name"] or "")
-        candidates = [m for m in unmatched if re.search(rf"(^|[ .]){re.escape(surname)}$", _fold(m["name"] or ""))]
+        candidates = [
+            (folded, m)
+            for folded, m in unmatched
+            if folded == surname or folded.endswith((" " + surname, "." + surname))
+        ]
         # "Dijk" is "J.P. Dijk" rather than "I. (Inge) van Dijk": fewest words before the surname
-        candidates.sort(key=lambda m: sum(not w.endswith(".") for w in _fold(m["name"] or "").split()))
+        candidates.sort(key=lambda c: sum(not w.endswith(".") for w in c[0].split()))
         if candidates:
             unmatched.remove(candidates[0])
-            merged.append({"name": candidates[0]["name"], "office": signature["office"]})
+            merged.append({"name": candidates[0][1]["name"], "office": signature["office"]})
         else:
             merged.append(signature)
-    return merged + unmatched
+    return merged + [m for _, m in unmatched]
 
 
 def _fold(name: str) -> str:
@@ -344,59 +349,53 @@ def _fold(name: str) -> str:
 
 def _kamerstuk_facts(kamerstuk: Element, walker: _Walker) -> dict[str, Any]:
     """The facts a Kamerstuk prints on its first page (used when there is no inline <meta>)."""
+    # Plain child loops rather than find("a/b"): ElementPath costs more than the parse.
     facts: dict[str, Any] = {}
-    for line in kamerstuk.iterfind("kamerstukkop/tekstregel"):
-        kind, text = line.get("inhoud"), clean("".join(line.itertext()))
-        years = _VERGADERJAAR.search(text)
-        if kind == "vergaderjaar" and years:
+    parts = {_local(child): child for child in kamerstuk}
+    for line in parts["kamerstukkop"] if "kamerstukkop" in parts else ():
+        kind, text = line.get("inhoud"), _text(line)
+        if kind == "vergaderjaar" and (years := _VERGADERJAAR.search(text)):
             facts["vergaderjaar"] = f"{years.group(1)}-{years.group(2)}"
         elif kind == "kamernummer" and text in ("1", "2"):
             facts["chamber"] = "I" if text == "1" else "II"
         elif kind == "kameraanduiding" and _chamber(text):
             facts.setdefault("chamber", _chamber(text))
-    dossier = kamerstuk.find("dossier")
-    if dossier is not None:
-        number = dossier.find("dossiernummer")
-        if number is not None and _dossier_from(number):
-            facts["dossier"] = _dossier_from(number)
-        title = dossier.find("titel")
-        title_text = clean(walker.inline(title, [])) if title is not None else ""
-        if title_text:
-            facts["dossier_title"] = title_text
-    stuk = kamerstuk.find("stuk")
-    if stuk is None:
-        return facts
-    stuknr = stuk.find("stuknr")
-    if stuknr is not None:
-        ondernummer = stuknr.find("ondernummer")
-        number_text = clean("".join((ondernummer if ondernummer is not None else stuknr).itertext()))
-        number_text = re.sub(r"^nr\.?\s*", "", number_text, flags=re.IGNORECASE)
-        if number_text:
-            facts["number"] = number_text
-    title = stuk.find("titel")
-    if title is not None:
-        notes: list[str] = []
-        title_text = clean(walker.inline(title, notes))
-        if title_text:
-            facts["title"] = title_text
-            doctype = doctype_from_title(title_text)
-            if doctype:
+    for child in parts["dossier"] if "dossier" in parts else ():
+        if _local(child) == "dossiernummer" and "dossier" not in facts and _dossier_from(child):
+            facts["dossier"] = _dossier_from(child)
+        elif _local(child) == "titel" and clean(walker.inline(child, [])):
+            facts["dossier_title"] = clean(walker.inline(child, []))
+    for child in parts["stuk"] if "stuk" in parts else ():
+        name = _local(child)
+        if name == "stuknr":
+            ondernummer = _child(child, "ondernummer")
+            number = _NR_PREFIX.sub("", _text(ondernummer if ondernummer is not None else child))
+            if number:
+                facts["number"] = number
+        elif name == "titel" and (title := clean(walker.inline(child, []))):
+            facts["title"] = title
+            if doctype := doctype_from_title(title):
                 facts["doctype"] = doctype
-    datum = stuk.find("datumtekst/datum")
-    if datum is not None and _ISO_DATE.match(datum.get("isodatum") or ""):
-        facts["date"] = datum.get("isodatum")[:10]
+        elif name == "datumtekst":
+            datum = _child(child, "datum")
+            isodate = datum.get("isodatum") or "" if datum is not None else ""
+            if _ISO_DATE.match(isodate):
+                facts["date"] = isodate[:10]
     return facts
 
 
+def _text(el: Element) -> str:
+    return clean(el.text if len(el) == 0 else "".join(el.itertext()))
+
+
 def _dossier_from(number: Element) -> str:
-    nr = number.find("dossiernr")
-    text = clean("".join((nr if nr is not None else number).itertext()))
+    nr = _child(number, "dossiernr")
+    text = _text(nr if nr is not None else number)
     for part in number:
-        value = clean("".join(part.itertext()))
-        if _local(part) in ("begrotingshoofdstuk", "raadnr") and value:
-            text += f"-{value}"
-        elif _local(part) == "rijkswetnr" and value:
-            text += f" ({value.replace(' ', '')})"
+        if _local(part) in ("begrotingshoofdstuk", "raadnr") and _text(part):
+            text += f"-{_text(part)}"
+        elif _local(part) == "rijkswetnr" and _text(part):
+            text += f" ({_text(part).replace(' ', '')})"
     return text
 
 

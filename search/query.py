@@ -137,11 +137,14 @@ def _clean(text: str, notes: list[str]) -> str:
 
 
 def _reference(text: str, notes: list[str]) -> tuple[str, KamerstukRef | None]:
-    """Take out the first Kamerstuk reference that is not inside quotes."""
-    found = [
-        m for rx in (_REF_NR, _REF_ID) for m in rx.finditer(text)
-        if sum(text.count(q, 0, m.start()) for q in _QUOTES) % 2 == 0
-    ]  # fmt: skip
+    """Take out the first Kamerstuk reference that is not between a pair of quotes."""
+
+    def quoted(m: re.Match[str]) -> bool:
+        return sum(text.count(q, 0, m.start()) for q in _QUOTES) % 2 == 1 and any(
+            q in text[m.end() :] for q in _QUOTES
+        )
+
+    found = [m for rx in (_REF_NR, _REF_ID) for m in rx.finditer(text) if not quoted(m)]
     if not found:
         return text, None
     first = min(found, key=lambda m: m.start())

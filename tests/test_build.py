@@ -1,0 +1,112 @@
+"""Building the index: summary, incremental runs, bad files, locking, determinism."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.build import build, write_lock
+from index.errors import IndexBusy
+from search.engine import Engine
+from search.results import SearchRequest
+from tests.conftest import SEEDS
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "brieven"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def test_first_run_indexes_every_seed(corpus: Path, tmp_path: Path) -> None:
+    summary = build([str(corpus)], tmp_path / "ix", workers=1)
+    assert (summary.added, summary.letters, summary.total_letters) == (5, 5, 5)
+    assert summary.passages > 100
+    assert summary.skipped == []
+
+
+def test_second_run_only_processes_what_changed(corpus: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "ix"
+    build([str(corpus)], index_dir, workers=1)
+    again = build([str(corpus)], index_dir, workers=1)
+    assert (again.unchanged, again.letters, again.total_letters) == (5, 0, 5)
+
+    changed = corpus / "003_693843c5837e85b5.txt"
+    changed.write_text(changed.read_text("utf-8").replace("Tillerson", "Rubio"), "utf-8")
+    (corpus / "000_d8f6cabdd175af6c.txt").unlink()
+    (corpus / "nieuw.md").write_text("## Nieuwe brief\n\nDe Kamer wordt geïnformeerd over Zeeland.\n", "utf-8")
+    third = build([str(corpus)], index_dir, workers=1)
+    assert (third.added, third.updated, third.removed, third.unchanged) == (1, 1, 1, 3)
+    assert third.total_letters == 5
+
+    engine = Engine(index_dir)
+    assert engine.search(SearchRequest(q="Tillerson")).total == 0
+    assert engine.search(SearchRequest(q="Rubio")).total == 1
+    assert engine.search(SearchRequest(q="Zeeland")).total == 1
+    assert engine.search(SearchRequest(q="Rukla")).total == 1  # 000 is gone, 001 remains
+
+
+def test_broken_files_are_skipped_with_a_reason_and_the_rest_is_indexed(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "leeg.txt").write_bytes(b"")
+    (corpus / "ruis.txt").write_bytes(bytes(range(256)) * 40)
+    (corpus / "kapot.xml").write_text("<officiele-publicatie><kamerstuk><al>half", "utf-8")
+    (corpus / "brief.docx").write_bytes(b"PK\x03\x04")
+    summary = build([str(corpus)], tmp_path / "ix", workers=1)
+    reasons = dict(summary.skipped)
+    assert summary.total_letters >= 5
+    assert set(reasons) >= {str(corpus / "leeg.txt"), str(corpus / "ruis.txt"), str(corpus / "brief.docx")}
+    assert "unknown extension .docx" in reasons[str(corpus / "brief.docx")]
+    assert Engine(tmp_path / "ix").search(SearchRequest(q="Tillerson")).total == 1
+
+
+def test_sources_outside_the_given_folders_are_kept(corpus: Path, tmp_path: Path) -> None:
+    other = tmp_path / "ander"
+    other.mkdir()
+    (other / "motie.md").write_text("## MOTIE VAN HET LID\n\nverzoekt de regering om Zeeland.\n", "utf-8")
+    index_dir = tmp_path / "ix"
+    build([str(corpus)], index_dir, workers=1)
+    summary = build([str(other)], index_dir, workers=1)
+    assert (summary.added, summary.removed, summary.total_letters) == (1, 0, 6)
+
+
+def test_a_second_writer_gets_a_clear_message(corpus: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "ix"
+    build([str(corpus)], index_dir, workers=1)
+    with write_lock(index_dir):
+        with pytest.raises(IndexBusy, match="Another `kamerzoek index` is writing"):
+            build([str(corpus)], index_dir, workers=1, wait=0.3)
+
+
+def test_same_input_gives_the_same_ids_and_ranking(corpus: Path, tmp_path: Path) -> None:
+    results = []
+    for name, workers in (("a", 1), ("b", 2)):
+        build([str(corpus)], tmp_path / name, workers=workers)
+        engine = Engine(tmp_path / name)
+        result = engine.search(SearchRequest(q="NAVO Rusland", limit=10))
+        results.append([(r.id, round(r.score, 6), [p.id for p in r.passages]) for r in result.results])
+        letter = engine.letter("kst-28676-266")
+        assert letter is not None
+        results.append([(p["id"], p["page"], p["text"]) for p in letter["passages"]])
+    assert results[0] == results[2] and results[1] == results[3]
+
+
+def test_interrupted_run_leaves_the_previous_index_usable(corpus: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    index_dir = tmp_path / "ix"
+    build([str(corpus)], index_dir, workers=1)
+    (corpus / "extra.md").write_text("## Extra\n\nDe Kamer spreekt over Zeeland.\n", "utf-8")
+
+    import index.build as build_module
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build_module, "_add_letter", explode)
+    with pytest.raises(RuntimeError):
+        build([str(corpus)], index_dir, workers=1)
+    engine = Engine(index_dir)
+    assert engine.search(SearchRequest(q="Tillerson")).total == 1
+    assert engine.search(SearchRequest(q="Zeeland")).total == 0

@@ -1,0 +1,178 @@
+"""Searching the seed index as a user would: phrases, Dutch forms, suggestions, references, citations."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from search.engine import Engine
+from search.results import SearchRequest
+
+
+def search(engine: Engine, q: str, **options: object):
+    return engine.search(SearchRequest(q=q, **options))  # type: ignore[arg-type]
+
+
+def ids(result) -> list[str]:
+    return [r.id for r in result.results]
+
+
+def test_phrase_finds_the_letter_across_a_page_break_and_a_footnote(engine: Engine) -> None:
+    result = search(engine, '"twee procent van het BBP"')
+    assert result.total == 1
+    assert result.results[0].source.endswith("002_c499737f92fb39c0.txt")
+    assert "<mark>twee procent van het BBP</mark>" in result.results[0].passages[0].highlight
+
+
+def test_folded_query_finds_diacritics(engine: Engine) -> None:
+    result = search(engine, "Oekraine")
+    assert result.total == 5
+    assert "<mark>Oekraïne</mark>" in result.results[0].passages[0].highlight
+
+
+def test_hyphen_split_word_is_found_whole(engine: Engine) -> None:
+    result = search(engine, "aanwezigheid", limit=10)
+    letter = next(r for r in result.results if r.source.endswith("000_d8f6cabdd175af6c.txt"))
+    texts = [p.text for p in search(engine, '"vooruitgeschoven aanwezigheid"', passages=10).results[0].passages]
+    assert any("waaronder ook de vooruitgeschoven aanwezigheid" in t for t in texts)
+    assert letter.hits >= 3
+
+
+@pytest.mark.parametrize("q", ["verdragsgebied", "NAVO-verdragsgebied", "NAVO verdragsgebied",
+                               '"NAVO verdragsgebied"', "navoverdragsgebied"])
+def test_compound_is_found_by_its_part_its_whole_and_its_open_form(engine: Engine, q: str) -> None:
+    result = search(engine, q, passages=10)
+    texts = [p.text for r in result.results for p in r.passages]
+    assert any("NAVO-verdragsgebied" in t for t in texts)
+
+
+def test_misspelling_gets_a_suggestion(engine: Engine) -> None:
+    result = search(engine, "Litouwn")
+    assert result.total == 0
+    assert result.suggestion == "Litouwen"
+
+
+@pytest.mark.parametrize("q", ["28 676, nr. 418", "28676-418", "kst-28676-418", "Kamerstuk 28 676, nr. 418"])
+def test_kamerstuk_reference_puts_that_document_first(engine: Engine, q: str) -> None:
+    result = search(engine, q)
+    assert result.results[0].id == "kst-28676-418"
+    assert result.results[0].source.endswith("004_167e56d14b466090.txt")
+    assert result.results[0].passages  # its opening is shown even without a text match
+
+
+def test_reference_also_finds_letters_that_cite_it(engine: Engine) -> None:
+    result = search(engine, "28 676, nr. 252")
+    assert len(result.results) == 2  # 002 and 003 both cite it; 252 itself is not indexed
+
+
+def test_passages_of_003_cite_with_their_page(engine: Engine) -> None:
+    result = search(engine, "Rusland dossier:28676 nr:266", passages=20)
+    letter = result.results[0]
+    assert letter.citation == "Kamerstukken II 2016/17, 28 676, nr. 266"
+    assert letter.passages
+    for passage in letter.passages:
+        assert re.fullmatch(r"Kamerstukken II 2016/17, 28 676, nr\. 266, p\. [1-4](-[2-4])?", passage.citation)
+    rusland = next(p for p in letter.passages if p.text.startswith("De NAVO-ministers zullen tijdens de werklunch"))
+    assert rusland.citation == "Kamerstukken II 2016/17, 28 676, nr. 266, p. 3"
+
+
+def test_letter_without_number_cites_what_it_does_say(engine: Engine) -> None:
+    result = search(engine, '"European Deterrence Initiative"')
+    letter = result.results[0]
+    assert letter.citation == ("Brief van de Minister van Buitenlandse Zaken en de Minister van Defensie, "
+                               "26 april 2018")
+    assert letter.passages[0].citation.endswith("26 april 2018, p. 2, noot 1")
+
+
+def test_all_words_must_match_and_fall_back_to_any_word(engine: Engine) -> None:
+    both = search(engine, "Rukla Tillerson")
+    assert both.any_word
+    assert both.total == 3  # Rukla in 000 and 001, Tillerson in 003
+    assert "geen document bevat alle woorden" in both.read_as
+    one = search(engine, "Rukla Litouwen")
+    assert not one.any_word and one.total == 2
+
+
+def test_totals_are_honest_and_pages_split_them(engine: Engine) -> None:
+    first = search(engine, "NAVO", limit=2)
+    assert first.total == 5 and first.pages == 3
+    seen = [i for page in (1, 2, 3) for i in ids(search(engine, "NAVO", limit=2, page=page))]
+    assert sorted(seen) == sorted(ids(search(engine, "NAVO", limit=10)))
+
+
+def test_sort_newest_and_oldest(engine: Engine) -> None:
+    newest = search(engine, "NAVO", sort="newest")
+    dates = [r.date for r in newest.results if r.date]
+    assert dates == sorted(dates, reverse=True)
+    assert newest.results[-1].date is None  # undated letters come last
+    oldest = search(engine, "NAVO", sort="oldest")
+    assert [r.date for r in oldest.results if r.date] == sorted(dates)
+
+
+def test_facets_count_letters(engine: Engine) -> None:
+    result = search(engine, "NAVO")
+    assert result.facets["year"] == {"2022": 1, "2018": 1, "2017": 1}
+    assert result.facets["type"] == {"brief": 5}
+    assert result.facets["dossier"] == {"28 676": 2}
+    assert result.facets["signatory"]["K.H. Ollongren"] == 2
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("NAVO jaar:2017", 1), ("NAVO type:motie", 0), ("NAVO ondertekenaar:Ollongren", 2),
+    ('NAVO ondertekenaar:"K.H. Ollongren"', 2), ("NAVO dossier:28676", 2), ('NAVO dossier:"28 676"', 2),
+    ("NAVO jaar:2016..2018", 2),
+])
+def test_field_filters(engine: Engine, q: str, expected: int) -> None:
+    assert search(engine, q).total == expected
+
+
+def test_request_filters_match_query_filters(engine: Engine) -> None:
+    assert ids(search(engine, "NAVO", year="2017")) == ids(search(engine, "NAVO jaar:2017"))
+    assert ids(search(engine, "NAVO", dossier="28 676")) == ids(search(engine, "NAVO dossier:28676"))
+
+
+def test_boolean_operators_dutch_and_english(engine: Engine) -> None:
+    assert search(engine, "Tillerson OF Rukla").total == 3
+    assert search(engine, "Tillerson OR Rukla").total == 3
+    assert search(engine, "NAVO NIET Rusland").total == search(engine, "NAVO -Rusland").total
+    assert search(engine, "NAVO EN Tillerson").total == 1
+
+
+def test_prefix_search(engine: Engine) -> None:
+    result = search(engine, "afschrik*", explain=True)
+    assert result.total >= 4
+    forms = {f for r in result.results for f in (r.matched or {}).get("afschrik*", [])}
+    assert {"afschrikking", "afschrikkende"} <= {f.lower() for f in forms}
+
+
+@pytest.mark.parametrize("q", ["AND", '"', '""', ")", "(", ")(", "((NAVO", "NAVO)", '"Raad van Europa',
+                               "NAVO AND", "de het een", "14:30", "kosten/baten", "28676, nr. 266",
+                               "-", "*", "a*", "foo:bar", "jaar:abc", "\x00\x1b[31m", "{{7*7}}",
+                               "' OR 1=1 --", "<script>alert(1)</script>", "x" * 5000])
+def test_malformed_queries_never_raise_and_output_is_escaped(engine: Engine, q: str) -> None:
+    result = search(engine, q)
+    for letter in result.results:
+        for passage in letter.passages:
+            assert "<script" not in passage.highlight
+            assert re.sub(r"</?mark>", "", passage.highlight).count("<") == 0
+
+
+def test_stopwords_do_not_break_a_phrase(engine: Engine) -> None:
+    result = search(engine, '"Raad van Europa"')
+    assert result.total == 1
+    assert "<mark>Raad van Europa</mark>" in result.results[0].passages[0].highlight
+
+
+def test_same_query_gives_the_same_ranking(engine: Engine) -> None:
+    first = search(engine, "Rusland Oekraïne")
+    again = search(engine, "Rusland Oekraïne")
+    assert [(r.id, r.score, [p.id for p in r.passages]) for r in first.results] == [
+        (r.id, r.score, [p.id for p in r.passages]) for r in again.results]
+
+
+def test_letter_view_has_all_passages_in_order(engine: Engine) -> None:
+    letter = engine.letter("kst-28676-266")
+    assert letter is not None
+    assert [p["n"] for p in letter["passages"]] == list(range(1, len(letter["passages"]) + 1))
+    assert engine.letter("../../etc/passwd") is None
