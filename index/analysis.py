@@ -123,8 +123,10 @@ def stem(folded_word: str) -> str:
 
 # --- tokenizing ---------------------------------------------------------------------------
 
-_L = r"[^\W_]"  # a letter or digit
-_LETTER = r"[^\W\d_]"
+# Footnote marks are superscript digits in cleaned text ("(ERI)¹"); they are not part of words.
+_SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2074-\u2079"
+_L = rf"[^\W_{_SUPERSCRIPTS}]"  # a letter or digit
+_LETTER = rf"[^\W\d_{_SUPERSCRIPTS}]"
 _MARKS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f" + _IGNORABLE + "]"
 _SPACE = "[ \u00a0\u202f]"  # one space, also no-break and narrow no-break, in "28 676"
 # A word part: letters/digits, combining marks (decomposed ë), and an apostrophe inside a word
@@ -135,18 +137,20 @@ _ATOM = rf"{_L}(?:{_L}|{_MARKS}|[{_APOSTROPHES}](?={_LETTER}))*+"
 _JOINER = r"(?:[-\u2010\u2011](?:\r?\n[ \t]*)?|[()])"
 _TOKEN_RE = re.compile(
     # initials and dotted abbreviations: J.A., A.Th.B., d.d., o.a. (a final dot is required,
-    # so a lost space after a sentence, "EU.De", is not taken for one)
-    rf"(?P<abbr>(?<!{_L})(?:{_LETTER}{{1,2}}\.){{2,}}(?!{_L}))"
+    # so a lost space after a sentence, "EU.De", is not taken for one; not after a dot, so a
+    # long run of "a.a.a." is tried once, not from every letter)
+    rf"(?P<abbr>(?<!{_L})(?<!\.)(?:{_LETTER}{{1,2}}\.){{2,}}+(?!{_L}))"
     # numbers: 28 676 (a 1-3 digit group, one space, 3 digits, no digit after), 1.000, 23,5, 2%
-    rf"|(?P<num>(?<!{_L})(?:[0-9]{{1,3}}(?:{_SPACE}[0-9]{{3}})+(?![0-9])"
-    rf"|[0-9]{{1,3}}(?:\.[0-9]{{3}})+(?![0-9])|[0-9]+)(?:,[0-9]+)?"
+    rf"|(?P<num>(?<!{_L})(?>[0-9]{{1,3}}(?:{_SPACE}[0-9]{{3}})+(?![0-9])"
+    rf"|[0-9]{{1,3}}(?:\.[0-9]{{3}})+(?![0-9])|[0-9]+)(?:,[0-9]+)?+"
     rf"(?:{_SPACE}?%(?!{_L})|(?!{_L}|[-\u2010\u2011(]{_LETTER})))"
-    # words, and compounds of parts with joiners
+    # words, and compounds of parts with joiners (possessive and atomic groups keep it linear)
     rf"|(?P<word>{_ATOM})(?P<more>(?:{_JOINER}{_ATOM})+)?"
 )
 _ATOM_RE = re.compile(_ATOM)
 _NO_JOIN_ACROSS_LINES = frozenset({"en", "of", "tot", "noch"})  # veiligheids-\nen defensie
 _NUMBER_DROP = str.maketrans("", "", ". \u00a0\u202f")
+_NO_APOSTROPHES = str.maketrans("", "", _APOSTROPHES)
 
 _Info = tuple[str, str, bool]  # folded, stem, stop
 _INFO: dict[str, _Info] = {}  # per distinct surface form: analysis runs once per word, not token
@@ -205,17 +209,13 @@ def _scan(text: str) -> Iterator[_Raw]:
                 if folded:
                     yield parts[0][0], end, folded, stm, parts[0][4], stop, True
             yield from parts[1:]
-        elif kind == "num":
-            folded, stm, stop = _info(m.group().translate(_NUMBER_DROP))
-            yield start, end, folded, stm, pos, stop, False
-            pos += 1
-        else:  # abbr: d.d. -> dd, J.A. -> ja
-            folded, stm, stop = _info(m.group().replace(".", ""))
-            yield start, end, folded, stm, pos, stop, False
-            pos += 1
-
-
-_NO_APOSTROPHES = str.maketrans("", "", _APOSTROPHES)
+        else:  # num: 28 676 -> 28676, 1.000 -> 1000; abbr: d.d. -> dd, J.A. -> ja
+            surface = m.group()
+            surface = surface.translate(_NUMBER_DROP) if kind == "num" else surface.replace(".", "")
+            folded, stm, stop = _info(surface)
+            if folded:
+                yield start, end, folded, stm, pos, stop, False
+                pos += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +253,9 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh is untyped
         self.is_morph = stemmed  # Whoosh: spelling words come from no_morph=True (unstemmed)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.stemmed == self.stemmed  # type: ignore[attr-defined]
+        if not isinstance(other, DutchTokenizer) or type(other) is not type(self):
+            return False
+        return other.stemmed == self.stemmed
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.stemmed))
