@@ -243,7 +243,6 @@ def _letter_fields(letter: Letter) -> dict[str, Any]:
     meta = letter.meta
     fields: dict[str, Any] = {
         "letter": letter.id,
-        "title": meta.title or "",
         "date": meta.date or "",
         "doctype": meta.doctype or "",
         "dossier": (meta.dossier or "").replace(" ", ""),
@@ -258,12 +257,16 @@ def _letter_fields(letter: Letter) -> dict[str, Any]:
 
 def _add_letter(writer: Any, letter: Letter, path: str, filehash: str) -> None:
     common = _letter_fields(letter)
+    title = " — ".join(t for t in (letter.meta.dossier_title, letter.meta.title) if t)
     writer.add_document(
         kind="letter", id=letter.id, file=path, filehash=filehash, source=letter.source,
-        meta=json.dumps(asdict(letter.meta), ensure_ascii=False), **common,
+        meta=json.dumps(asdict(letter.meta), ensure_ascii=False), title=title, **common,
     )
     for passage in letter.passages:
+        # The title is searched once per letter, on its first passage: on every passage it
+        # would make every passage of a letter "match" a word of its title.
         writer.add_document(kind="passage", id=passage.id, file=path, source=letter.source,
+                            title=title if passage.n == 1 else "",
                             **_passage_fields(passage), **common)
 
 

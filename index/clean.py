@@ -66,11 +66,17 @@ def clean(raw: RawDocument) -> Cleaned:
     if raw.format == "markdown" or looks_like_markdown(raw.text):
         blocks, furniture = clean_markdown(raw.text)
         return Cleaned(blocks=blocks, furniture=furniture)
-    return clean_text(raw.text, space_marks_page=raw.format == "pdftext")
+    return clean_text(raw.text, space_marks_page=raw.format == "pdftext",
+                      lines_are_paragraphs=raw.format == "ocr")
 
 
-def clean_text(text: str, space_marks_page: bool = True) -> Cleaned:
-    """Clean PDF-extracted text (pages by form feed, and by leading space when asked)."""
+def clean_text(text: str, space_marks_page: bool = True, lines_are_paragraphs: bool = False) -> Cleaned:
+    """Clean PDF-extracted text (pages by form feed, and by leading space when asked).
+
+    OCR'd text (Staten-Generaal Digitaal) has a line per paragraph: there a line
+    ends its paragraph unless it ends in a hyphen or the next line goes on in
+    lower case.
+    """
     pages = _split_pages(text, space_marks_page)
     furniture: list[str] = []
     lines: list[_Line] = []
@@ -88,7 +94,7 @@ def clean_text(text: str, space_marks_page: bool = True) -> Cleaned:
             notes.append(Block("footnote", _join_lines(note_lines), page=number, mark=mark))
         for i, line in enumerate(body):
             lines.append(_Line(line, number, page_start=(i == 0 and number > 1)))
-    blocks = _paragraphs(lines)
+    blocks = _line_paragraphs(lines) if lines_are_paragraphs else _paragraphs(lines)
     blocks = _drop_letterhead(blocks, furniture)
     _classify(blocks)
     for block in blocks:
@@ -244,6 +250,26 @@ def _paragraphs(lines: list[_Line]) -> list[Block]:
         if text[-1] in TERMINAL and len(text) < 0.8 * full:
             flush()
     flush()
+    return blocks
+
+
+def _line_paragraphs(lines: list[_Line]) -> list[Block]:
+    blocks: list[Block] = []
+    current: list[str] = []
+    page = 1
+    for i, line in enumerate(lines):
+        text = line.text.strip()
+        if not text:
+            continue
+        if not current:
+            page = line.page
+        current.append(text)
+        following = next((n.text.strip() for n in lines[i + 1 :] if n.text.strip()), "")
+        if not (text.endswith("-") or following[:1].islower()):
+            blocks.append(Block("paragraph", _join_lines(current), page=page))
+            current = []
+    if current:
+        blocks.append(Block("paragraph", _join_lines(current), page=page))
     return blocks
 
 

@@ -52,6 +52,7 @@ DOCTYPES = [  # (pattern at the start of the document's type line, doctype)
     (r"ADVIES (?:VAN )?(?:DE )?RAAD VAN STATE", "advies raad van state"),
     (r"LIJST VAN (?:VRAGEN|FEITELIJKE VRAGEN)", "lijst van vragen en antwoorden"),
     (r"VRAGEN VAN (?:HET|DE) LID", "kamervragen"),
+    (r"\d+\w{0,3}\s+VERGADERING", "handelingen"),
 ]
 
 
@@ -78,9 +79,10 @@ def _iso(day: str, month: str, year: str) -> str | None:
     return f"{int(year):04d}-{number:02d}-{int(day):02d}"
 
 
-def _vergaderjaar(first: str, second: str) -> str:
+def _vergaderjaar(first: str, second: str) -> str | None:
+    """"2016", "2017" -> "2016-2017"; None unless the second year follows the first."""
     end = second if len(second) == 4 else first[:2] + second
-    return f"{first}-{end}"
+    return f"{first}-{end}" if int(end) == int(first) + 1 else None
 
 
 def doctype_of(line: str) -> str | None:
@@ -173,14 +175,20 @@ def _from_header(meta: Meta, cleaned: Cleaned) -> None:
         if year and meta.vergaderjaar is None:
             meta.vergaderjaar = _vergaderjaar(*year.groups())
         dossier = DOSSIER_LINE.match(line)
-        if dossier and meta.dossier is None:
+        if dossier and meta.dossier in (None, format_dossier(line)) and meta.dossier_title is None:
             meta.dossier = format_dossier(line)
+            following = header[i + 1].strip() if i + 1 < len(header) else ""
+            if following and not NUMBER_LINE.match(following) and len(following) < 200 and (
+                not following.isupper() or len(following.split()) <= 3
+            ):
+                meta.dossier_title = following  # "NAVO", "Afsluiting van de Oosterschelde"
             continue
         number = NUMBER_LINE.match(line)
         if number and meta.number is None and len(line) < 20:
             meta.number = number.group(1)
             continue
-        doctype = doctype_of(line) if line.isupper() or line.startswith("BRIEF") else None
+        typed = line.isupper() or re.match(r"\d+\w{0,3}\s+vergadering\b", line, re.IGNORECASE)
+        doctype = doctype_of(line) if typed else None
         if doctype and meta.doctype is None:
             meta.doctype = doctype
             meta.title = line
@@ -190,7 +198,7 @@ def _from_header(meta: Meta, cleaned: Cleaned) -> None:
 
 def _apply_explicit(meta: Meta, explicit: dict[str, object]) -> None:
     """Facts the format states explicitly override what was read from the text."""
-    for key in ("title", "doctype", "date", "number", "vergaderjaar", "chamber"):
+    for key in ("title", "dossier_title", "doctype", "date", "number", "vergaderjaar", "chamber"):
         value = explicit.get(key)
         if isinstance(value, str) and value.strip():
             setattr(meta, key, value.strip())

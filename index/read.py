@@ -43,8 +43,9 @@ for _byte in range(0x80, 0xA0):
     except UnicodeDecodeError:
         pass
 # Control characters no text file has (tab, newline, vertical tab, form feed and
-# carriage return are allowed; PDF extraction uses the form feed).
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# carriage return are allowed; PDF extraction uses the form feed). C1 controls are
+# not counted: double-encoded text is full of them, and it is repaired below.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _MAX_CONTROL_SHARE = 0.05
 # Double-encoded UTF-8 always shows as a Latin-1 letter from Â..ô followed by a
 # character that a UTF-8 continuation byte becomes in Latin-1 or Windows-1252.
@@ -72,11 +73,15 @@ _FTFY = ftfy.TextFixerConfig(
     normalization=None,
     explain=False,
 )
+# Beyond Latin letters, punctuation, the euro and ™ (and the byte-order mark).
+_IMPLAUSIBLE = re.compile(r"[^\u0000-\u024f\u2000-\u20cf\u2100-\u214f\ufeff]")
 _SGD_URL = re.compile(r"officielebekendmakingen\.nl/(\d+)/ocr\b")
 
 
 @dataclass
 class ReadResult:
+    """What one file gave: its documents, the parts skipped, and what was repaired."""
+
     documents: list[RawDocument]
     problems: list[tuple[str, str]] = field(default_factory=list)  # (source, reason): parts skipped
     notes: list[tuple[str, str]] = field(default_factory=list)  # (source, note): things recovered
@@ -95,11 +100,11 @@ def discover(sources: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     for source in sources:
         try:
             mode = os.stat(source).st_mode
+        except FileNotFoundError:
+            problems.append((source, "broken symlink" if os.path.islink(source) else "not found"))
+            continue
         except OSError as exc:
-            if isinstance(exc, FileNotFoundError) and os.path.islink(source):
-                problems.append((source, "broken symlink"))
-            else:
-                problems.append((source, _os_reason("not found", exc)))
+            problems.append((source, _os_reason("cannot open", exc)))
             continue
         if stat.S_ISDIR(mode):
             _walk(source, files, problems)
@@ -146,7 +151,7 @@ def _os_reason(prefix: str, exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return f"{prefix}: permission denied"
     if isinstance(exc, FileNotFoundError):
-        return "not found" if prefix == "not found" else f"{prefix}: file not found"
+        return f"{prefix}: file not found"
     return f"{prefix}: {(exc.strerror or str(exc)).lower()}"
 
 
@@ -171,7 +176,9 @@ def read_file(path: str) -> ReadResult:
     located = [(path, note) for note in notes]
     if ext in (".txt", ".md"):
         fmt: Literal["pdftext", "markdown"] = "pdftext" if ext == ".txt" else "markdown"
-        return ReadResult([RawDocument(source=path, format=fmt, text=text, name_hint=stem)], [], located)
+        return ReadResult(
+            [RawDocument(source=path, format=fmt, text=text, name_hint=stem)], [], located
+        )
     reader = read_xml if ext == ".xml" else read_html
     document, more = reader(text, path, stem)
     return ReadResult([document], [], located + [(path, note) for note in more])
@@ -255,8 +262,10 @@ def _normalize(text: str) -> tuple[str, bool]:
     repaired = False
     if _MOJIBAKE_HINT.search(text):
         fixed = ftfy.fix_text(text, _FTFY)
-        repaired = fixed != text
-        text = fixed
+        # OCR noise can look like mojibake ("5Ï°" would become "5ϰ"): keep a repair
+        # only if every character it brings in is one Dutch text uses.
+        if fixed != text and not _IMPLAUSIBLE.search("".join(set(fixed) - set(text))):
+            text, repaired = fixed, True
     # a byte-order mark that was itself double-encoded ("ï»¿") is one again now
     text = text.removeprefix("\ufeff")
     return unicodedata.normalize("NFC", text), repaired
@@ -283,9 +292,11 @@ def _read_jsonl(path: str) -> ReadResult:
                     result.notes.append((source, "recovered: mojibake repaired"))
     except OSError as exc:
         raise UnreadableFile(_os_reason("cannot open", exc)) from None
+    if not result.documents and not result.problems:
+        raise UnreadableFile("empty file")
     if not result.documents:
-        first = f" (line {result.problems[0][0].rpartition('#')[2]}: {result.problems[0][1]})"
-        raise UnreadableFile("no usable JSON lines" + (first if result.problems else ""))
+        source, reason = result.problems[0]
+        raise UnreadableFile(f"no usable JSON lines (line {source.rpartition('#')[2]}: {reason})")
     return result
 
 
@@ -306,13 +317,15 @@ def _jsonl_document(line: bytes, source: str, stem: str, lineno: int) -> tuple[R
     meta = {"url": url} if isinstance(url, str) and url else {}
     match = _SGD_URL.search(url) if isinstance(url, str) else None
     name_hint = f"sgd-{match.group(1)}" if match else f"{stem}-{lineno}"
-    return RawDocument(source=source, format="ocr", text=text, meta=meta, name_hint=name_hint), repaired
+    return RawDocument(
+        source=source, format="ocr", text=text, meta=meta, name_hint=name_hint
+    ), repaired
 
 
 def _read_pdf(path: str, data: bytes, stem: str) -> ReadResult:
     # pypdf is imported here: it is slow to import and only PDFs need it.
     import pypdf
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     result = ReadResult(documents=[])
     pages: list[str] = []
@@ -324,7 +337,7 @@ def _read_pdf(path: str, data: bytes, stem: str) -> ReadResult:
             count = len(reader.pages)
         except UnreadableFile:
             raise
-        except (FileNotDecryptedError, NotImplementedError) as exc:
+        except (FileNotDecryptedError, DependencyError, NotImplementedError) as exc:
             raise UnreadableFile(f"encrypted PDF: {_first_line(exc)}") from None
         except PdfReadError as exc:
             raise UnreadableFile(f"broken PDF: {_first_line(exc)}") from None
@@ -334,7 +347,9 @@ def _read_pdf(path: str, data: bytes, stem: str) -> ReadResult:
             try:
                 page = reader.pages[number].extract_text()
             except Exception as exc:  # one bad page should not lose the others
-                result.problems.append((f"{path}#page{number + 1}", f"page skipped: {_first_line(exc)}"))
+                result.problems.append(
+                    (f"{path}#page{number + 1}", f"page skipped: {_first_line(exc)}")
+                )
                 page = ""
             pages.append(page)
     # Pages joined with form feeds, so that the cleaner still knows where pages break.

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
-from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from bs4 import BeautifulSoup
+from bs4.element import CData, NavigableString, Tag
 
 from index.errors import UnreadableFile
 from index.read_xml import SUPERSCRIPT, clean, ob_meta
@@ -19,7 +20,9 @@ _DROP = (
     "script style noscript template iframe object embed form nav header footer button input "
     "select textarea svg math canvas head".split()
 )
-_CHROME = re.compile(r"\b(?:inhoudsopgave|kopregel|voetregel|toc|breadcrumbs?|skiplinks?|menu)\b", re.I)
+_CHROME = re.compile(
+    r"\b(?:inhoudsopgave|kopregel|voetregel|toc|breadcrumbs?|skiplinks?|menu)\b", re.I
+)
 _MAIN_IDS = ("broodtekst", "content", "main-content", "inhoud")
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _LEAVES = frozenset("p li dt dd pre caption figcaption address".split())
@@ -57,12 +60,15 @@ def _attr(tag: Tag, name: str) -> str:
 
 
 def _read_soup(soup: BeautifulSoup) -> tuple[dict[str, Any], list[Block]]:
-    tags = [(_attr(m, "name"), _attr(m, "scheme"), _attr(m, "content")) for m in soup.find_all("meta")]
+    tags = [
+        (_attr(m, "name"), _attr(m, "scheme"), _attr(m, "content")) for m in soup.find_all("meta")
+    ]
     meta = ob_meta([t for t in tags if t[0]])
     if "title" not in meta and soup.title and clean(soup.title.get_text()):
         meta["title"] = clean(soup.title.get_text())
     for tag in soup.find_all(_DROP):
-        tag.decompose()
+        if not tag.decomposed:  # inside one dropped already
+            tag.decompose()
     main = next((m for i in _MAIN_IDS if isinstance(m := soup.find(id=i), Tag)), None)
     main = main or soup.find("main") or soup.find("article") or soup.body or soup
     if not isinstance(main, Tag):
@@ -92,6 +98,7 @@ class _Walker:
         self.blocks: list[Block] = []
         self.footnotes: list[Block] = []
         self.loose: list[str] = []  # text directly inside a container, between blocks
+        self.loose_notes: list[str] = []
 
     def walk(self, main: Tag) -> None:
         stack: list[Iterator[Any]] = [iter(main.children)]
@@ -109,9 +116,11 @@ class _Walker:
                 continue
             if not isinstance(node, Tag):
                 continue
-            notes_area = in_notes[-1] or bool(_NOTES_AREA.search(_attr(node, "id") + " " + _attr(node, "class")))
+            notes_area = in_notes[-1] or bool(
+                _NOTES_AREA.search(_attr(node, "id") + " " + _attr(node, "class"))
+            )
             if node.name not in _BLOCKS:
-                self.loose.append(self.text(node, []))
+                self.loose.append(self.text(node, self.loose_notes))
             elif notes_area and node.name in ("li", "p") and not _has_block(node):
                 self.flush()
                 self.footnote(node)
@@ -130,10 +139,10 @@ class _Walker:
                 in_notes.append(notes_area)
 
     def flush(self) -> None:
-        text = clean(" ".join(self.loose))
-        self.loose = []
+        text = clean("".join(self.loose))
         if text:
-            self.blocks.append(Block("paragraph", text))
+            self.blocks.append(Block("paragraph", text, notes=self.loose_notes))
+        self.loose, self.loose_notes = [], []
 
     def emit(self, kind: BlockKind, tag: Tag) -> None:
         notes: list[str] = []
@@ -176,7 +185,9 @@ class _Walker:
     def table(self, table: Tag) -> None:
         for row in table.find_all("tr"):
             notes: list[str] = []
-            cells = [clean(self.text(c, notes)) for c in row.find_all(["td", "th"], recursive=False)]
+            cells = [
+                clean(self.text(c, notes)) for c in row.find_all(["td", "th"], recursive=False)
+            ]
             text = " | ".join(cells)
             if text.replace("|", "").strip():
                 self.blocks.append(Block("paragraph", text, notes=notes))
@@ -199,7 +210,7 @@ def _has_block(tag: Tag) -> bool:
 
 
 def _signatories(main: Tag) -> list[dict[str, str | None]]:
-    """Names and offices from <p class="ondertekening"><span class="functie">…<span class="naam">…"""
+    """Names and offices from <p class="ondertekening"> with <span class="functie|naam">."""
     found: list[dict[str, str | None]] = []
     for signature in main.find_all(class_="ondertekening"):
         office = signature.find(class_="functie")

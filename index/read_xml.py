@@ -1,4 +1,4 @@
-"""Read officielebekendmakingen XML (Kamerstukken, Handelingen, Staatsblad, VLOS) into blocks and facts."""
+"""Read officielebekendmakingen XML (Kamerstukken, Handelingen, ...) into blocks and facts."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from index.records import Block, BlockKind, RawDocument
 
 Element = Any  # lxml ships no type information
 
-SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")  # footnote marks, as the cleaner writes them
+# Footnote marks in the text, as the cleaner writes them.
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml\b[^>]*\?>")
 # Pretty-printed sources put a newline and indentation between an element and the
@@ -32,13 +33,18 @@ _SKIP = frozenset(
     "metadata meta plaatje illustratie kamerstukkop nr sprekers zaken zaak "
     # VLOS: timing and bookkeeping fields, not text
     "zaal vergaderjaar vergaderingnummer datum aanvangstijd eindtijd sluiting markeertijdbegin "
-    "markeertijdeind parlisid voortzetting isvoorzitter isdraad onderwerp".split()
+    "markeertijdeind parlisid voortzetting isvoorzitter isdraad".split()
 )
-_HEADINGS = frozenset({"titel", "kop", "tussenkop", "intitule"})
+_HEADINGS = frozenset({"titel", "kop", "tussenkop", "intitule", "item-titel"})
+# Roots of metadata records (metadata.xml, SRU search results): facts, but no document.
+_METADATA_ROOTS = frozenset(
+    {"owms-metadata", "metadata_gegevens", "record", "searchRetrieveResponse"}
+)
 _PARAGRAPHS = frozenset({"al", "p", "alineaitem"})
 # "en gaat over tot de orde van de dag." closes a motion; the names follow.
 _MOTION_CLOSE = re.compile(r"^en gaat over tot de\b.*\bdag\.?$", re.IGNORECASE)
 _PARTICLES = frozenset("van de der den ter ten te 't in het la le du da di von zu op 's".split())
+_NAME_SEPARATOR = re.compile(r",|\s+en\s+")
 _NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.\-]*$")
 _DOCTYPES: tuple[tuple[str, str], ...] = (
     ("MOTIE", "motie"),
@@ -54,9 +60,12 @@ _DOCTYPES: tuple[tuple[str, str], ...] = (
     ("KONINKLIJKE BOODSCHAP", "koninklijke boodschap"),
     ("ADVIES", "advies"),
 )
+_GENERIC_TYPES = ("OVERHEID.Informatietype", "OVERHEIDop.Parlementair")  # "Kamerstuk" etc.
 _VERGADERJAAR = re.compile(r"(\d{4})\s*[-–/]\s*(\d{4})")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _METADATA_URL = re.compile(r"/([a-z][\w.-]*)/metadata\.xml$", re.IGNORECASE)
+_SAFE = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+_LXML_SUFFIX = re.compile(r"\s*\(<string>, line \d+\)$")
 _NR_PREFIX = re.compile(r"^nr\.?\s*", re.IGNORECASE)
 _KST_ID = re.compile(r"^kst-(\d+)((?:-[0-9A-Z]+)*)-(\d+[a-z]?)$")
 
@@ -64,9 +73,12 @@ _KST_ID = re.compile(r"^kst-(\d+)((?:-[0-9A-Z]+)*)-(\d+[a-z]?)$")
 def read_xml(text: str, source: str, stem: str) -> tuple[RawDocument, list[str]]:
     """One document from decoded XML text, and notes on what was recovered."""
     root, notes = _parse(text)
+    if _local(root) in _METADATA_ROOTS:
+        raise UnreadableFile(f"not a document: a metadata record (<{_local(root)}>)")
     try:
-        if _local(root) == "officiele-publicatie" and _child(root, "kamerstuk") is not None:
-            meta, blocks = _read_kamerstuk(root)
+        kamerstuk = _child(root, "kamerstuk") if _local(root) == "officiele-publicatie" else None
+        if kamerstuk is not None:
+            meta, blocks = _read_kamerstuk(root, kamerstuk)
         else:
             meta, blocks = _read_generic(root)
     except RecursionError:
@@ -99,20 +111,13 @@ def _parse(text: str) -> tuple[Element, list[str]]:
 def _parser(recover: bool) -> Element:
     # Entities are never expanded and nothing is fetched: no billion laughs, no
     # file:///etc/passwd. A parser per call, as lxml parsers are not thread-safe.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        recover=recover,
-    )
+    return etree.XMLParser(**_SAFE, remove_comments=True, remove_pis=True, recover=recover)
 
 
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
+    # lxml ends its messages with "(<string>, line 1)", which names no file anyone has
+    return _LXML_SUFFIX.sub("", lines[0]) if lines else type(exc).__name__
 
 
 def _local(el: Element) -> str:
@@ -146,9 +151,6 @@ class _Walker:
         self.references: list[str] = []
         self.signatories: list[dict[str, str | None]] = []
 
-    def result(self) -> list[Block]:
-        return self.blocks + self.footnotes
-
     def walk(self, el: Element) -> None:
         for child in el:
             self.element(child)
@@ -168,13 +170,17 @@ class _Walker:
         elif name == "noot":
             self.note(el)
         elif name == "spreker" and not _has_direct_text(el):
-            return  # VLOS: structured speaker fields; the paragraph names the speaker
+            return  # VLOS: structured speaker fields; the paragraph itself names the speaker
+        elif name == "onderwerp" and len(el) == 0:
+            return  # VLOS: a leaf that repeats the title
         elif name in _PARAGRAPHS or _has_direct_text(el):
             self.emit("paragraph", el)
         else:
             self.walk(el)
 
-    def emit(self, kind: BlockKind, el: Element, prefix: str = "", skip: frozenset[str] = frozenset()) -> None:
+    def emit(
+        self, kind: BlockKind, el: Element, prefix: str = "", skip: frozenset[str] = frozenset()
+    ) -> None:
         notes: list[str] = []
         text = clean(prefix + " " + self.inline(el, notes, skip))
         if text:
@@ -245,7 +251,11 @@ class _Walker:
                 self.emit("paragraph", part)
             elif name in ("row", "tr"):
                 notes: list[str] = []
-                cells = [clean(self.inline(cell, notes)) for cell in part if _local(cell) in ("entry", "td", "th")]
+                cells = [
+                    clean(self.inline(cell, notes))
+                    for cell in part
+                    if _local(cell) in ("entry", "td", "th")
+                ]
                 text = " | ".join(cells)
                 if text.replace("|", "").strip():
                     self.blocks.append(Block("paragraph", text, notes=notes))
@@ -283,25 +293,32 @@ def _read_generic(root: Element) -> tuple[dict[str, Any], list[Block]]:
     if walker.signatories:
         meta.setdefault("signatories", walker.signatories)
     if "title" in meta:  # the title is the document's name, not a passage of it
-        walker.blocks = [b for b in walker.blocks if not (b.kind == "heading" and b.text == meta["title"])]
-    return meta, walker.result()
+        walker.blocks = [
+            b for b in walker.blocks if not (b.kind == "heading" and b.text == meta["title"])
+        ]
+    return meta, walker.blocks + walker.footnotes
 
 
 def _meta_tags(root: Element) -> list[tuple[str, str, str]]:
     metadata = _child(root, "metadata")
     if metadata is None:
         return []
-    return [(m.get("name") or "", m.get("scheme") or "", m.get("content") or "") for m in metadata.iter("meta")]
+    return [
+        (m.get("name") or "", m.get("scheme") or "", m.get("content") or "")
+        for m in metadata.iter("meta")
+    ]
 
 
-def _read_kamerstuk(root: Element) -> tuple[dict[str, Any], list[Block]]:
-    kamerstuk = _child(root, "kamerstuk")
+def _read_kamerstuk(root: Element, kamerstuk: Element) -> tuple[dict[str, Any], list[Block]]:
     walker = _Walker()
     facts = _kamerstuk_facts(kamerstuk, walker)
-    for stuk in (c for c in kamerstuk if _local(c) in ("stuk", "bijlage")):
-        for child in stuk:
-            if _local(child) not in ("stuknr", "titel", "datumtekst"):
-                walker.element(child)
+    for part in kamerstuk:  # the head and the dossier are facts, read above
+        if _local(part) == "stuk":
+            for child in part:
+                if _local(child) not in ("stuknr", "titel", "datumtekst"):
+                    walker.element(child)
+        elif _local(part) not in ("kamerstukkop", "dossier"):
+            walker.element(part)
     if facts.get("doctype") == "motie":
         names = _motion_signatories(walker.blocks)
         walker.signatories.extend({"name": name, "office": None} for name in names)
@@ -313,7 +330,7 @@ def _read_kamerstuk(root: Element) -> tuple[dict[str, Any], list[Block]]:
     meta = {**facts, **listed}
     if signatories:
         meta["signatories"] = signatories
-    return meta, walker.result()
+    return meta, walker.blocks + walker.footnotes
 
 
 def _merge_signatories(
@@ -363,8 +380,8 @@ def _kamerstuk_facts(kamerstuk: Element, walker: _Walker) -> dict[str, Any]:
     for child in parts["dossier"] if "dossier" in parts else ():
         if _local(child) == "dossiernummer" and "dossier" not in facts and _dossier_from(child):
             facts["dossier"] = _dossier_from(child)
-        elif _local(child) == "titel" and clean(walker.inline(child, [])):
-            facts["dossier_title"] = clean(walker.inline(child, []))
+        elif _local(child) == "titel" and (title := clean(walker.inline(child, []))):
+            facts["dossier_title"] = title
     for child in parts["stuk"] if "stuk" in parts else ():
         name = _local(child)
         if name == "stuknr":
@@ -378,7 +395,7 @@ def _kamerstuk_facts(kamerstuk: Element, walker: _Walker) -> dict[str, Any]:
                 facts["doctype"] = doctype
         elif name == "datumtekst":
             datum = _child(child, "datum")
-            isodate = datum.get("isodatum") or "" if datum is not None else ""
+            isodate = (datum.get("isodatum") or "") if datum is not None else ""
             if _ISO_DATE.match(isodate):
                 facts["date"] = isodate[:10]
     return facts
@@ -404,18 +421,24 @@ def _motion_signatories(blocks: list[Block]) -> list[str]:
     paragraphs = [b.text for b in blocks if b.kind == "paragraph"]
     closes = [i for i, text in enumerate(paragraphs) if _MOTION_CLOSE.match(text)]
     if closes:
-        candidates = paragraphs[closes[-1] + 1 :]
-    else:  # the closing line is missing or misspelt: take the trailing names
-        candidates = []
-        for text in reversed(paragraphs[1:]):
-            if not _is_name(text):
-                break
-            candidates.insert(0, text)
-    return [text.rstrip(".").strip() for text in candidates if _is_name(text)]
+        return [name for text in paragraphs[closes[-1] + 1 :] for name in _names(text)]
+    names: list[str] = []  # the closing line is missing or misspelt: take the trailing names
+    for text in reversed(paragraphs[1:]):
+        if not _names(text):
+            break
+        names[:0] = _names(text)
+    return names
+
+
+def _names(text: str) -> list[str]:
+    """'Van Nispen' -> ['Van Nispen']; 'Jetten en Eerdmans.' -> both; a sentence -> []."""
+    # "Ceder____" and "Van Oostenbruggen." occur in the corpus
+    parts = [part.strip(" ._") for part in _NAME_SEPARATOR.split(text)]
+    return parts if all(_is_name(part) for part in parts) else []
 
 
 def _is_name(text: str) -> bool:
-    words = text.rstrip(".").split()
+    words = text.split()
     if not 1 <= len(words) <= 6 or len(text) > 60 or any(c in text for c in ",;:()"):
         return False
     capitals = [w for w in words if w.lower() not in _PARTICLES]
@@ -434,7 +457,7 @@ def doctype_from_title(title: str) -> str | None:
 
 
 def format_dossier(value: str) -> str:
-    """Group a dossier number's digits as printed: '34104' -> '34 104', '21501-20' -> '21 501-20'."""
+    """Group a dossier number as printed: '34104' -> '34 104', '21501-20' -> '21 501-20'."""
     match = re.match(r"^(\d+)(.*)$", value.strip())
     if not match:
         return clean(value)
@@ -455,7 +478,7 @@ def _chamber(text: str) -> str | None:
 
 
 def ob_meta(tags: list[tuple[str, str, str]]) -> dict[str, Any]:
-    """Facts from officielebekendmakingen <meta name scheme content> tags, under the keys of Meta."""
+    """Facts from OB <meta name scheme content> tags, under the keys of records.Meta."""
     meta: dict[str, Any] = {}
     titles: dict[str, str] = {}
     signatories: list[dict[str, str | None]] = []
@@ -474,7 +497,7 @@ def ob_meta(tags: list[tuple[str, str, str]]) -> dict[str, Any]:
             meta["number"] = content
         elif name == "DC.type" and scheme == "OVERHEIDop.KamerstukTypen":
             meta["doctype"] = doctype_from_title(content) or content.lower()
-        elif name == "DC.type" and scheme not in ("OVERHEID.Informatietype", "OVERHEIDop.Parlementair"):
+        elif name == "DC.type" and scheme not in _GENERIC_TYPES:
             meta.setdefault("doctype", content.lower())
         elif name in ("OVERHEIDop.documenttitel", "DC.title"):
             titles[name] = content

@@ -54,6 +54,7 @@ class Meta:
     """Facts about a letter; None where the document does not state them."""
 
     title: str | None = None
+    dossier_title: str | None = None  # "NAVO" for 28 676: the dossier's name, printed above the title
     doctype: str | None = None  # brief, motie, amendement, ...
     date: str | None = None  # ISO 8601 "2017-03-29"
     dossier: str | None = None  # "28 676" (digits grouped as printed on Kamerstukken)

@@ -13,7 +13,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from index.analysis import dutch_analyzer, plain_analyzer
 
-SCHEMA_VERSION = 1  # bump when fields or analysis change: an older index must be rebuilt
+SCHEMA_VERSION = 2  # bump when fields or analysis change: an older index must be rebuilt
 
 
 def make_schema() -> Schema:

@@ -86,7 +86,7 @@ def index_command(sources: tuple[str, ...], index_dir: str | None, wait: float,
         f"{summary.passages} passages in {summary.seconds:.1f} s."
     )
     for source, note in summary.notes:
-        click.echo(f"  recovered {source}: {note}")
+        click.echo(f"  {source}: {note}")
     if summary.skipped:
         click.echo(f"Skipped {len(summary.skipped)}:")
         for source, reason in summary.skipped:
@@ -104,10 +104,11 @@ def index_command(sources: tuple[str, ...], index_dir: str | None, wait: float,
 @click.option("--year", help="Year or range: 2017, 2016..2018.")
 @click.option("--type", "doctype", help="Document type: brief, motie, ...")
 @click.option("--dossier", help="Dossier number: 28676 or '28 676'.")
+@click.option("--passages", default=3, show_default=True, help="Best passages shown per letter.")
 @click.option("--explain", is_flag=True, help="Show which forms of the query words matched.")
 def search_command(query: tuple[str, ...], index_dir: str | None, as_json: bool, limit: int,
                    page: int, sort: str, year: str | None, doctype: str | None,
-                   dossier: str | None, explain: bool) -> None:
+                   dossier: str | None, passages: int, explain: bool) -> None:
     """Search the index; matched words are emphasised and every passage is cited.
 
     \b
@@ -127,7 +128,7 @@ def search_command(query: tuple[str, ...], index_dir: str | None, as_json: bool,
         engine = Engine(_index_dir(index_dir))
         result = engine.search(SearchRequest(q=" ".join(query), page=page, limit=limit, sort=sort,
                                              year=year, doctype=doctype, dossier=dossier,
-                                             explain=explain))
+                                             passages=passages, explain=explain))
     except KamerzoekError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -157,7 +158,8 @@ def _print_result(result: object, explain: bool) -> None:
         for passage in hit.passages:
             where = passage.citation.rsplit(", ", 1)[-1] if passage.page else ""
             label = " · ".join(x for x in [where, passage.heading or ""] if x)
-            click.echo(f"   [{label}]" if label else "   []")
+            if label:
+                click.echo(f"   [{label}]")
             on, off = ("\x1b[1;4m", "\x1b[0m") if sys.stdout.isatty() else ("*", "*")
             for line in textwrap.wrap(terminal_excerpt(passage.highlight, width=320), 96):
                 click.echo("     " + line.replace("\x01", on).replace("\x02", off))

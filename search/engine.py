@@ -251,6 +251,26 @@ class Engine:
             ],
         }
 
+    def similar(self, letter_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Letters most like this one: its most telling words, searched as any-word, ranked per letter."""
+        searcher = self.searcher()
+        docnums = list(searcher.document_numbers(kind="passage", letter=letter_id))
+        if not docnums:
+            return []
+        words = [word for word, _ in searcher.key_terms(docnums, "text", numterms=12)]
+        if not words:
+            return []
+        query = wq.Or([wq.Term("text", word) for word in words])
+        others = wq.And([wq.Term("kind", "passage"), wq.Not(wq.Term("letter", letter_id))])
+        scores, _ = self._group(searcher, query, others)
+        ranked = sorted(scores, key=lambda i: (-_letter_score(scores[i]), i))[:limit]
+        similar = []
+        for other in ranked:
+            meta = json.loads((searcher.document(kind="letter", id=other) or {}).get("meta") or "{}")
+            similar.append({"id": other, "title": meta.get("title"), "date": meta.get("date"),
+                            "type": meta.get("doctype"), "citation": letter_citation(meta)})
+        return similar
+
     def stats(self) -> dict[str, Any]:
         searcher = self.searcher()
         info = self.letters(searcher)

@@ -51,13 +51,14 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 _REF_NR = re.compile(
     r"(?:(?:(?i:verwijzing\s+naar)\s+)?(?i:kamerstuk(?:ken)?)(?:\s+I{1,2})?"
     r"(?:\s+\d{4}[/–-]\d{2,4})?\s*,?\s*)?"
-    r"(?<![\w/.:-])(?P<d>\d{2}\s\d{3}|\d{5})(?!\d)"
+    r"(?<!\w)(?P<d>\d{2}\s\d{3}|\d{5})(?!\d)"
     r"(?:\s?[-‑–]\s?(?P<s>\d{1,3}|[A-Z]{1,5})|\s(?P<r>[IVXLC]{1,6}[A-Z]?|[A-Z]))?"
-    r"\s*,?\s*(?i:nr|nummer|no)\.?\s*(?P<n>\d{1,6})(?![\w-])"
+    r"\s*,?\s*(?i:nr|nummer|no)\.?\s*(?P<n>\d{1,6})(?!\w)"
 )
 _REF_ID = re.compile(
-    r"(?<![\w/.:-])(?:(?i:kst)-)?(?P<d>\d{5})(?:-(?P<s>\d{1,3}|[A-Z]{1,5}))?-(?P<n>\d{1,6})(?![\w-])"
+    r"(?<!\w)(?:(?i:kst)-)?(?P<d>\d{5})(?:-(?P<s>\d{1,3}|[A-Z]{1,5}))?-(?P<n>\d{1,6})(?!\w)"
 )
+_BOUNDARY = re.compile(r"[\s()\"“”„«»]")  # what ends a run of text in the lexer
 _START = {"term", "filter", "(", "NOT"}  # token kinds that can begin an operand
 _END = {"term", "filter", ")"}  # token kinds that can end one
 
@@ -137,22 +138,36 @@ def _clean(text: str, notes: list[str]) -> str:
 
 
 def _reference(text: str, notes: list[str]) -> tuple[str, KamerstukRef | None]:
-    """Take out the first Kamerstuk reference that is not between a pair of quotes."""
+    """Take out the Kamerstuk references that stand on their own, and keep the first."""
 
-    def quoted(m: re.Match[str]) -> bool:
-        return sum(text.count(q, 0, m.start()) for q in _QUOTES) % 2 == 1 and any(
-            q in text[m.end() :] for q in _QUOTES
+    def alone(m: re.Match[str]) -> bool:
+        # not part of a longer run (a URL, "dossier:21501-20"), nor between a pair of quotes
+        before = _BOUNDARY.split(text[: m.start()])[-1]
+        after = _BOUNDARY.split(text[m.end() :])[0]
+        if (field := _FIELD.fullmatch(before)) and not field[2]:  # "name:" right before it
+            key, value = FIELDS.get(field[1].lower()), _BOUNDARY.split(text[m.start() :])[0]
+            before = "" if key is None or field_value(key, value, []) is None else before
+        quoted = sum(text.count(q, 0, m.start()) for q in _QUOTES) % 2 == 1
+        return not any(ch.isalnum() for ch in before + after) and not (
+            quoted and any(q in text[m.end() :] for q in _QUOTES)
         )
 
-    found = [m for rx in (_REF_NR, _REF_ID) for m in rx.finditer(text) if not quoted(m)]
-    if not found:
+    found = sorted((m for rx in (_REF_NR, _REF_ID) for m in rx.finditer(text) if alone(m)),
+                   key=lambda m: m.start())  # fmt: skip
+    taken: list[re.Match[str]] = []
+    for m in found:
+        if not taken or m.start() >= taken[-1].end():
+            taken.append(m)
+    if not taken:
         return text, None
-    first = min(found, key=lambda m: m.start())
-    if any(m.start() >= first.end() or m.end() <= first.start() for m in found):
+    if len(taken) > 1:
         _say(notes, "meer dan één Kamerstukverwijzing; alleen de eerste gebruikt")
+    for m in reversed(taken):
+        text = text[: m.start()] + " " + text[m.end() :]
+    first = taken[0]
     suffix = first["s"] or (first["r"] if "r" in first.groupdict() else None)
     dossier = re.sub(r"\s", "", first["d"]) + (f"-{suffix}" if suffix else "")
-    return text[: first.start()] + " " + text[first.end() :], KamerstukRef(dossier, first["n"])
+    return text, KamerstukRef(dossier, first["n"])
 
 
 def _lex(text: str, notes: list[str]) -> list[_Tok]:

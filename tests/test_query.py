@@ -148,7 +148,7 @@ GOLDEN = [
     ("jaar:2015 datum:2018-03", "datum:2018-03-01..2015-12-31", "sluiten elkaar uit"),
     ("navo OF type:motie", "navo · type:motie", "filter type:motie stond binnen OF"),
     ("navo -type:motie", "navo", "uitsluiten op een veld kan niet; filter type:motie genegeerd"),
-    ("28676-418 28676-419", "28676-419 · verwijzing naar Kamerstuk 28 676, nr. 418", "de eerste"),
+    ("28676-418 28676-419", "verwijzing naar Kamerstuk 28 676, nr. 418", "de eerste"),
     # hostile and odd input
     ("\x00\x1b[31m", "31m", "stuurtekens verwijderd"),
     ("{{7*7}}", "77", "jokerteken * alleen aan het eind van een woord"),

@@ -1,0 +1,53 @@
+"""One shared search Engine per app, opened on first use, and handed to each request through get_engine().
+
+The Engine refreshes its Whoosh searcher itself when a re-index has
+committed, so a new index version becomes visible without a restart and a
+request never sees a half-written one. When there is no index yet, every
+request tries again, so `kamerzoek index` while the server runs is enough.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app, g
+
+from search.engine import Engine
+
+EXTENSION = "kamerzoek"
+
+
+class _Holder:
+    def __init__(self, index_dir: str) -> None:
+        self.index_dir = index_dir
+        self.engine: Engine | None = None
+        self.lock = threading.Lock()
+
+    def get(self) -> Engine:
+        with self.lock:
+            if self.engine is None:
+                self.engine = Engine(self.index_dir)  # raises NoIndex with what to do
+            return self.engine
+
+    def close(self) -> None:
+        with self.lock:
+            if self.engine is not None:
+                self.engine.close()
+                self.engine = None
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[EXTENSION] = _Holder(app.config["INDEX"])
+
+
+def get_engine() -> Engine:
+    """The app's Engine, cached on ``g`` for the rest of the request."""
+    if "engine" not in g:
+        g.engine = current_app.extensions[EXTENSION].get()
+    engine: Engine = g.engine
+    return engine
+
+
+def close_engine(app: Flask) -> None:
+    """Close the shared Engine's searcher (for tests and a clean shutdown)."""
+    app.extensions[EXTENSION].close()
