@@ -37,3 +37,12 @@ lint: $(STAMP)
 
 clean-index:
 	rm -rf $(INDEX)
+
+# The benchmark (bench/README.md): seeds and the 13k by default;
+# `make bench BENCH_CORPORA=seeds,13k,50k,100k` for all. Peers are installed from the bench extra.
+BENCH_CORPORA ?= seeds,13k
+BENCH_OUT     ?= bench/results/latest.json
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.run --corpus $(BENCH_CORPORA) --out $(BENCH_OUT)

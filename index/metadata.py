@@ -53,23 +53,26 @@ DOCTYPES = [  # (pattern at the start of the document's type line, doctype)
     (r"LIJST VAN (?:VRAGEN|FEITELIJKE VRAGEN)", "lijst van vragen en antwoorden"),
     (r"VRAGEN VAN (?:HET|DE) LID", "kamervragen"),
     (r"\d+\w{0,3}\s+VERGADERING", "handelingen"),
+    (r"NOTA", "nota"),
+    (r"ADVIES", "advies"),
 ]
 
 
 def format_dossier(value: str) -> str:
-    """Dossier numbers as printed on Kamerstukken: "28676" -> "28 676", "21501-20" -> "21 501-20"."""
-    value = value.strip()
-    match = re.match(r"^([\d ]+?)\s*(-\s*[\dA-Za-z]+)?$", value)
+    """Dossier numbers as printed on Kamerstukken.
+
+    "28676" -> "28 676", "21501-20" -> "21 501-20", "36455-(R2188)" -> "36 455 (R2188)".
+    """
+    value = " ".join(value.split())
+    match = re.match(r"^([\d ]*\d)\s*(.*)$", value)
     if not match:
         return value
-    digits = match.group(1).replace(" ", "")
-    groups = []
-    while len(digits) > 3:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    groups.insert(0, digits)
-    suffix = (match.group(2) or "").replace(" ", "")
-    return " ".join(groups) + suffix
+    digits, suffix = match.group(1).replace(" ", ""), match.group(2)
+    grouped = f"{int(digits):,}".replace(",", " ") if not digits.startswith("0") else digits
+    rijkswet = re.match(r"^-?\s*\((R\s*\d+)\)$", suffix)
+    if rijkswet:
+        return f"{grouped} ({rijkswet.group(1).replace(' ', '')})"
+    return grouped + suffix.replace(" ", "")
 
 
 def _iso(day: str, month: str, year: str) -> str | None:
@@ -86,11 +89,16 @@ def _vergaderjaar(first: str, second: str) -> str | None:
 
 
 def doctype_of(line: str) -> str | None:
-    """The document type named by a type line such as "BRIEF VAN DE MINISTER VAN DEFENSIE"."""
-    upper = line.strip().upper()
-    for pattern, doctype in DOCTYPES:
-        if re.match(pattern, upper):
-            return doctype
+    """The document type named by a type line: "BRIEF VAN DE MINISTER VAN DEFENSIE" -> "brief".
+
+    Up to three leading words may come first ("TWEEDE NADER GEWIJZIGDE MOTIE").
+    """
+    words = line.strip().upper().split()
+    for start in range(min(4, len(words))):
+        rest = " ".join(words[start:])
+        for pattern, doctype in DOCTYPES:
+            if re.match(pattern, rest):
+                return doctype
     return None
 
 
@@ -205,6 +213,9 @@ def _apply_explicit(meta: Meta, explicit: dict[str, object]) -> None:
     dossier = explicit.get("dossier")
     if isinstance(dossier, str) and dossier.strip():
         meta.dossier = format_dossier(dossier)
+    cited = explicit.get("references")
+    if isinstance(cited, list):
+        meta.references = list(dict.fromkeys([str(c) for c in cited] + meta.references))
     people = explicit.get("signatories")
     if isinstance(people, list) and people:
         meta.signatories = [

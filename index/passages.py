@@ -21,9 +21,15 @@ TARGET = 900
 
 
 def letter_id(meta: Meta, name_hint: str) -> str:
-    """`kst-DOSSIER-NR` when the document says which Kamerstuk it is, else from the file name."""
+    """`kst-DOSSIER-NR` when the document says which Kamerstuk it is, else from the file name.
+
+    The official form drops a Rijkswet's "(R2188)": "36 455 (R2188)", nr. 11 is kst-36455-11.
+    """
+    if re.fullmatch(r"kst-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)+", name_hint):
+        return name_hint  # the publication's own identifier (DC.identifier)
     if meta.dossier and meta.number:
-        return f"kst-{meta.dossier.replace(' ', '')}-{meta.number}"
+        dossier = re.sub(r"\s*\(.*?\)", "", meta.dossier).replace(" ", "")
+        return f"kst-{dossier}-{meta.number}"
     slug = re.sub(r"[^a-z0-9]+", "-", name_hint.lower()).strip("-")
     if not slug:
         slug = "doc-" + hashlib.sha1(name_hint.encode("utf-8")).hexdigest()[:12]

@@ -165,7 +165,8 @@ def read_file(path: str) -> ReadResult:
     ext = ext.lower()
     if ext not in SUPPORTED_EXTENSIONS:
         supported = " ".join(SUPPORTED_EXTENSIONS)
-        raise UnreadableFile(f"unknown extension {ext or '(none)'} (supported: {supported})")
+        named = (ext if ext.isprintable() else repr(ext)) or "(none)"
+        raise UnreadableFile(f"unknown extension {named} (supported: {supported})")
     _check_file(path)
     if ext == ".jsonl":
         return _read_jsonl(path)
@@ -364,10 +365,10 @@ def _read_pdf(path: str, data: bytes, stem: str) -> ReadResult:
 
 @contextmanager
 def _quiet_pypdf() -> Iterator[None]:
-    """pypdf logs and warns about every font it cannot fully parse; the text is fine."""
+    """pypdf logs and warns about fonts and encodings it cannot fully parse; the text is fine."""
     logger = logging.getLogger("pypdf")
     level = logger.level
-    logger.setLevel(logging.ERROR)
+    logger.setLevel(logging.CRITICAL)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

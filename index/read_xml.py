@@ -9,6 +9,7 @@ from typing import Any
 from lxml import etree
 
 from index.errors import UnreadableFile
+from index.metadata import doctype_of, format_dossier
 from index.records import Block, BlockKind, RawDocument
 
 Element = Any  # lxml ships no type information
@@ -46,20 +47,6 @@ _MOTION_CLOSE = re.compile(r"^en gaat over tot de\b.*\bdag\.?$", re.IGNORECASE)
 _PARTICLES = frozenset("van de der den ter ten te 't in het la le du da di von zu op 's".split())
 _NAME_SEPARATOR = re.compile(r",|\s+en\s+")
 _NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.\-]*$")
-_DOCTYPES: tuple[tuple[str, str], ...] = (
-    ("MOTIE", "motie"),
-    ("AMENDEMENT", "amendement"),
-    ("BRIEF", "brief"),
-    ("MEMORIE VAN TOELICHTING", "memorie van toelichting"),
-    ("MEMORIE VAN ANTWOORD", "memorie van antwoord"),
-    ("VOORSTEL VAN WET", "wetsvoorstel"),
-    ("VERSLAG", "verslag"),
-    ("EINDVERSLAG", "verslag"),
-    ("NOTA", "nota"),
-    ("LIJST VAN VRAGEN", "lijst van vragen en antwoorden"),
-    ("KONINKLIJKE BOODSCHAP", "koninklijke boodschap"),
-    ("ADVIES", "advies"),
-)
 _GENERIC_TYPES = ("OVERHEID.Informatietype", "OVERHEIDop.Parlementair")  # "Kamerstuk" etc.
 _VERGADERJAAR = re.compile(r"(\d{4})\s*[-–/]\s*(\d{4})")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -360,8 +347,11 @@ def _merge_signatories(
 
 def _fold(name: str) -> str:
     """Lower case, no accents, no parentheses: 'I. (Inge) van Dijk' -> 'i. inge van dijk'."""
-    name = unicodedata.normalize("NFKD", name.lower().replace("(", "").replace(")", ""))
-    return " ".join("".join(c for c in name if not unicodedata.combining(c)).split())
+    name = name.lower().replace("(", "").replace(")", "")
+    if not name.isascii():
+        name = unicodedata.normalize("NFKD", name)
+        name = "".join(c for c in name if not unicodedata.combining(c))
+    return " ".join(name.split())
 
 
 def _kamerstuk_facts(kamerstuk: Element, walker: _Walker) -> dict[str, Any]:
@@ -391,7 +381,7 @@ def _kamerstuk_facts(kamerstuk: Element, walker: _Walker) -> dict[str, Any]:
                 facts["number"] = number
         elif name == "titel" and (title := clean(walker.inline(child, []))):
             facts["title"] = title
-            if doctype := doctype_from_title(title):
+            if doctype := doctype_of(title):
                 facts["doctype"] = doctype
         elif name == "datumtekst":
             datum = _child(child, "datum")
@@ -445,30 +435,6 @@ def _is_name(text: str) -> bool:
     return bool(capitals) and all(_NAME_WORD.match(w) for w in capitals)
 
 
-def doctype_from_title(title: str) -> str | None:
-    """'GEWIJZIGDE MOTIE VAN HET LID X' -> 'motie'; None when the title names no known type."""
-    words = title.upper().split()
-    for start in range(min(4, len(words))):  # past "TWEEDE NADER GEWIJZIGDE"
-        rest = " ".join(words[start:])
-        for prefix, doctype in _DOCTYPES:
-            if rest.startswith(prefix):
-                return doctype
-    return None
-
-
-def format_dossier(value: str) -> str:
-    """Group a dossier number as printed: '34104' -> '34 104', '21501-20' -> '21 501-20'."""
-    match = re.match(r"^(\d+)(.*)$", value.strip())
-    if not match:
-        return clean(value)
-    digits, suffix = match.groups()
-    grouped = f"{int(digits):,}".replace(",", " ") if not digits.startswith("0") else digits
-    rijkswet = re.match(r"^-?\s*\((R\s*\d+)\)$", suffix)
-    if rijkswet:  # '36455-(R2188)' is printed '36 455 (R2188)'
-        suffix = f" ({rijkswet.group(1).replace(' ', '')})"
-    return grouped + suffix
-
-
 def _chamber(text: str) -> str | None:
     if "Tweede Kamer" in text:
         return "II"
@@ -496,7 +462,7 @@ def ob_meta(tags: list[tuple[str, str, str]]) -> dict[str, Any]:
         elif name == "OVERHEIDop.ondernummer":
             meta["number"] = content
         elif name == "DC.type" and scheme == "OVERHEIDop.KamerstukTypen":
-            meta["doctype"] = doctype_from_title(content) or content.lower()
+            meta["doctype"] = doctype_of(content) or content.lower()
         elif name == "DC.type" and scheme not in _GENERIC_TYPES:
             meta.setdefault("doctype", content.lower())
         elif name in ("OVERHEIDop.documenttitel", "DC.title"):

@@ -107,7 +107,7 @@ class Engine:
         notes = list(parsed.notes) + compiled.notes
 
         scores: dict[str, list[float]] = {}
-        passages: dict[str, list[tuple[float, int]]] = {}
+        passages: dict[str, list[tuple[float, int, int]]] = {}
         any_word = False
         if compiled.query is not None or _has_filters(parsed, extra, dates):
             query = compiled.query if compiled.query is not None else wq.Every()
@@ -145,18 +145,20 @@ class Engine:
         )
 
     def _group(self, searcher: Any, query: wq.Query, filters: wq.Query) -> tuple[
-        dict[str, list[float]], dict[str, list[tuple[float, int]]]
+        dict[str, list[float]], dict[str, list[tuple[float, int, int]]]
     ]:
         """Every matching passage, scored, grouped per letter (so the total is exact)."""
         hits = searcher.search(query, filter=filters, limit=None, sortedby=None)
-        column = searcher.reader().column_reader("letter")
+        letters = searcher.reader().column_reader("letter")
+        ordinals = searcher.reader().column_reader("n")
         scores: dict[str, list[float]] = {}
-        best: dict[str, list[tuple[float, int]]] = {}
+        best: dict[str, list[tuple[float, int, int]]] = {}
         for score, docnum in hits.top_n:
-            letter = column[docnum]
+            letter = letters[docnum]
             letter = letter.decode("utf-8") if isinstance(letter, bytes) else letter
             scores.setdefault(letter, []).append(score)
-            best.setdefault(letter, []).append((score, docnum))
+            # ties between passages go to the earlier passage, whatever the segment layout
+            best.setdefault(letter, []).append((score, ordinals[docnum], docnum))
         return scores, best
 
     def _reference(self, searcher: Any, parsed: ParsedQuery, filters: wq.Query) -> str | None:
@@ -170,18 +172,20 @@ class Engine:
         return letter_id
 
     def _letter_hit(self, searcher: Any, letter_id: str, scores: list[float],
-                    hits: list[tuple[float, int]], matcher: Any, request: SearchRequest) -> LetterHit:
+                    hits: list[tuple[float, int, int]], matcher: Any,
+                    request: SearchRequest) -> LetterHit:
         fields = searcher.document(kind="letter", id=letter_id) or {}
         meta = json.loads(fields.get("meta") or "{}")
         cite = letter_citation(meta)
         shown = []
         matched: dict[str, list[str]] = {}
-        best = sorted(hits, key=lambda h: (-h[0], h[1]))[: max(0, request.passages)]
+        best = sorted(hits, key=lambda h: (-round(h[0], 9), h[1]))[: max(0, request.passages)]
         if not best:  # a letter pinned by reference, without matching passages: show its opening
             opening = wq.And([wq.Term("letter", letter_id), wq.Term("kind", "passage"),
                               wq.NumericRange("n", 1, max(1, request.passages))])
-            best = [(0.0, docnum) for docnum in sorted(searcher.docs_for_query(opening))]
-        for score, docnum in best:
+            found = searcher.search(opening, limit=None, sortedby="n")
+            best = [(0.0, i, docnum) for i, docnum in enumerate(found.docs())]
+        for score, _, docnum in best:
             stored = searcher.stored_fields(docnum)
             marked, variants = highlight(stored["text"], matcher)
             for word, forms in variants.items():

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from search.querytypes import (
-    DATE_FIELDS,
     FIELDS,
     All,
     And,
@@ -25,8 +23,10 @@ from search.querytypes import (
     Span,
     Term,
     Word,
+    combine_spans,
     field_value,
     render,
+    say,
     terms,
 )
 
@@ -93,7 +93,7 @@ def parse(text: str) -> ParsedQuery:
         if not text[MAX_LENGTH].isspace() and " " in cut.strip():
             cut = cut.rstrip().rsplit(" ", 1)[0]  # don't keep half a word
         text = cut
-        _say(notes, f"zoekvraag langer dan {MAX_LENGTH} tekens; ingekort")
+        say(notes, f"zoekvraag langer dan {MAX_LENGTH} tekens; ingekort")
     clean = _clean(text, notes)
     clean, reference = _reference(clean, notes)
     toks = _lex(clean, notes)
@@ -106,22 +106,17 @@ def parse(text: str) -> ParsedQuery:
     if found is None:
         root = All() if (filters or dates) and reference is None else Empty()
         if not notes and reference is None and not filters and not dates and clean.strip():
-            _say(notes, "geen zoektermen over; niets gezocht")
+            say(notes, "geen zoektermen over; niets gezocht")
     elif not terms(found):
         children = found.children if isinstance(found, And) else (found,)
         excluded = [
             ("zonder " + render(c.child)) if isinstance(c, Not) else render(c) for c in children
         ]
-        _say(notes, "alleen uitsluitingen: toont alle documenten " + " en ".join(excluded))
+        say(notes, "alleen uitsluitingen: toont alle documenten " + " en ".join(excluded))
         root = And((All(), *children))
     else:
         root = found
     return ParsedQuery(text, root, filters, dates, reference, tuple(notes))
-
-
-def _say(notes: list[str], note: str) -> None:
-    if note not in notes:
-        notes.append(note)
 
 
 def _clean(text: str, notes: list[str]) -> str:
@@ -131,7 +126,7 @@ def _clean(text: str, notes: list[str]) -> str:
         if ch.isspace():
             out.append(" ")
         elif category == "Cc":
-            _say(notes, "stuurtekens verwijderd")
+            say(notes, "stuurtekens verwijderd")
         elif category not in ("Cf", "Cs"):  # soft hyphens, zero-width marks, lone surrogates
             out.append(ch)
     return "".join(out)
@@ -152,8 +147,8 @@ def _reference(text: str, notes: list[str]) -> tuple[str, KamerstukRef | None]:
             quoted and any(q in text[m.end() :] for q in _QUOTES)
         )
 
-    found = sorted((m for rx in (_REF_NR, _REF_ID) for m in rx.finditer(text) if alone(m)),
-                   key=lambda m: m.start())  # fmt: skip
+    found = [m for rx in (_REF_NR, _REF_ID) for m in rx.finditer(text) if alone(m)]
+    found.sort(key=lambda m: m.start())
     taken: list[re.Match[str]] = []
     for m in found:
         if not taken or m.start() >= taken[-1].end():
@@ -161,7 +156,7 @@ def _reference(text: str, notes: list[str]) -> tuple[str, KamerstukRef | None]:
     if not taken:
         return text, None
     if len(taken) > 1:
-        _say(notes, "meer dan één Kamerstukverwijzing; alleen de eerste gebruikt")
+        say(notes, "meer dan één Kamerstukverwijzing; alleen de eerste gebruikt")
     for m in reversed(taken):
         text = text[: m.start()] + " " + text[m.end() :]
     first = taken[0]
@@ -183,7 +178,7 @@ def _lex(text: str, notes: list[str]) -> list[_Tok]:
         elif c in _QUOTES:
             body, j, closed = _quoted(text, i)
             if not closed and len(body.split()) <= 1:
-                _say(notes, "aanhalingsteken niet gesloten; genegeerd")
+                say(notes, "aanhalingsteken niet gesloten; genegeerd")
                 i += 1  # read what follows as ordinary text
                 continue
             toks.extend(_phrase(body, closed, notes))
@@ -196,12 +191,12 @@ def _lex(text: str, notes: list[str]) -> list[_Tok]:
             rest = chunk.lstrip("+-")
             minus = chunk[: len(chunk) - len(rest)].count("-")
             if minus > 1 and rest:
-                _say(notes, "dubbel minteken gelezen als één")
+                say(notes, "dubbel minteken gelezen als één")
             if not rest:
                 if minus and i < n and text[i] in _QUOTES + "(":
                     toks.append(_Tok("NOT", "-"))  # -"phrase", -(group)
                 elif minus:
-                    _say(notes, "los minteken genegeerd")
+                    say(notes, "los minteken genegeerd")
                 continue
             new, i = _chunk(rest, text, i, notes)
             if minus and len(new) > 1:
@@ -223,10 +218,10 @@ def _quoted(text: str, i: int) -> tuple[str, int, bool]:
 def _phrase(body: str, closed: bool, notes: list[str]) -> list[_Tok]:
     text = " ".join(body.split())
     if not closed:
-        _say(notes, "aanhalingsteken niet gesloten; gelezen als zinsdeel")
+        say(notes, "aanhalingsteken niet gesloten; gelezen als zinsdeel")
         text = text.rstrip(") ")
     if not any(ch.isalnum() for ch in text):
-        _say(notes, 'leeg zinsdeel "" genegeerd')
+        say(notes, 'leeg zinsdeel "" genegeerd')
         return []
     return [_Tok("term", node=Phrase(text))]
 
@@ -246,7 +241,7 @@ def _chunk(chunk: str, text: str, i: int, notes: list[str]) -> tuple[list[_Tok],
         value, i, closed = _quoted(text, i)
         quoted = True
         if not closed:
-            _say(notes, "aanhalingsteken niet gesloten; gelezen tot het eind")
+            say(notes, "aanhalingsteken niet gesloten; gelezen tot het eind")
     return _field(name, value, quoted, notes), i
 
 
@@ -259,7 +254,7 @@ def _words(chunk: str, notes: list[str]) -> list[_Tok]:
             return [_Tok(_OPERATORS[parts[0].text], parts[0].text)]  # "[AND]" is still AND
         return [_Tok("term", node=parts[0])]
     phrase = " ".join(p.text for p in parts)
-    _say(notes, f'{chunk} gelezen als zinsdeel "{phrase}"')
+    say(notes, f'{chunk} gelezen als zinsdeel "{phrase}"')
     return [_Tok("term", node=Phrase(phrase))]
 
 
@@ -267,13 +262,13 @@ def _term(part: str, notes: list[str]) -> Word | Prefix | None:
     star = part.endswith("*")
     body = part.rstrip("*")
     if "*" in body:
-        _say(notes, f"jokerteken * alleen aan het eind van een woord; genegeerd in {part}")
+        say(notes, f"jokerteken * alleen aan het eind van een woord; genegeerd in {part}")
         body = body.replace("*", "")
     body = body.strip(_EDGE)
     has_text = any(ch.isalnum() for ch in body)
     if star and (len(body) < 2 or not has_text):
         read = f"gelezen als {body}" if has_text else "genegeerd"
-        _say(notes, f"jokerteken te kort (minstens 2 tekens vóór *): {part} {read}")
+        say(notes, f"jokerteken te kort (minstens 2 tekens vóór *): {part} {read}")
     if not has_text:
         return None
     return Prefix(body) if star and len(body) >= 2 else Word(body)
@@ -289,14 +284,14 @@ def _field(name: str, value: str, quoted: bool, notes: list[str]) -> list[_Tok]:
 
     if key is None:
         if value:
-            _say(notes, f"onbekend veld {name}: gelezen als gewone woorden")
+            say(notes, f"onbekend veld {name}: gelezen als gewone woorden")
         return as_words()
     if not value:
-        _say(notes, f"veld {name}: zonder waarde; gelezen als gewoon woord")
+        say(notes, f"veld {name}: zonder waarde; gelezen als gewoon woord")
         return _words(name, notes)
     item = field_value(key, value, notes)
     if item is None:
-        _say(notes, f"ongeldige waarde voor {name}: {value} gelezen als gewone woorden")
+        say(notes, f"ongeldige waarde voor {name}: {value} gelezen als gewone woorden")
         return as_words()
     return [_Tok("filter", filt=_Filter(key, item, f"{name}:{value}"))]
 
@@ -307,7 +302,7 @@ def _limit_terms(toks: list[_Tok], notes: list[str]) -> tuple[list[_Tok], list[_
     for idx, tok in enumerate(toks):
         count += tok.kind == "term"
         if count > MAX_TERMS:
-            _say(notes, f"meer dan {MAX_TERMS} zoektermen; alleen de eerste {MAX_TERMS} gebruikt")
+            say(notes, f"meer dan {MAX_TERMS} zoektermen; alleen de eerste {MAX_TERMS} gebruikt")
             return toks[:idx], [t for t in toks[idx:] if t.kind == "filter"], True
     return toks, [], False
 
@@ -320,17 +315,17 @@ def _balance(toks: list[_Tok], notes: list[str], quiet: bool) -> list[_Tok]:
         if tok.kind == "(":
             keep = stack.count(True) < MAX_DEPTH
             if not keep:
-                _say(notes, f"meer dan {MAX_DEPTH} niveaus haakjes; diepere haakjes genegeerd")
+                say(notes, f"meer dan {MAX_DEPTH} niveaus haakjes; diepere haakjes genegeerd")
             stack.append(keep)
         elif tok.kind == ")" and not stack:
-            _say(notes, "haakjes niet in evenwicht; haakje ) zonder ( genegeerd")
+            say(notes, "haakjes niet in evenwicht; haakje ) zonder ( genegeerd")
             continue
         elif tok.kind == ")" and not stack.pop():
             continue
         if tok.kind != "(" or stack[-1]:
             out.append(tok)
     if stack and not quiet:
-        _say(notes, "haakjes niet in evenwicht; ontbrekend haakje aangevuld")
+        say(notes, "haakjes niet in evenwicht; ontbrekend haakje aangevuld")
     return out + [_Tok(")") for kept in stack if kept]
 
 
@@ -354,15 +349,11 @@ def _clean_operators(toks: list[_Tok], notes: list[str]) -> list[_Tok]:
             break
         toks = out
     if only and any(t.kind in operators for t in dropped):
-        _say(notes, "alleen een operator; niets gezocht")
+        say(notes, "alleen een operator; niets gezocht")
     else:
         for tok in dropped:
-            _say(
-                notes,
-                "los minteken genegeerd"
-                if tok.text == "-"
-                else f"losse operator {tok.text} genegeerd",
-            )
+            lone = "los minteken" if tok.text == "-" else f"losse operator {tok.text}"
+            say(notes, lone + " genegeerd")
     return toks
 
 
@@ -415,12 +406,8 @@ class _Parser:
         if isinstance(node, Not) and nots:
             node, nots = node.child, nots + 1
         if nots > 1:
-            _say(
-                self.notes,
-                "dubbele ontkenning opgeheven"
-                if nots % 2 == 0
-                else "herhaalde NIET gelezen als één",
-            )
+            odd = "herhaalde NIET gelezen als één"
+            say(self.notes, "dubbele ontkenning opgeheven" if nots % 2 == 0 else odd)
         if nots % 2 == 0:
             return node
         for f in self.found[start:]:
@@ -438,7 +425,7 @@ class _Parser:
             self.found.append(_Found(tok.filt))
             return None
         if self.peek() == ")":
-            _say(self.notes, "lege haakjes genegeerd")
+            say(self.notes, "lege haakjes genegeerd")
         node = self.parse_or() if self.peek() != ")" else None
         if self.peek() == ")":
             self.pos += 1
@@ -462,36 +449,13 @@ def _collect(
     spans: dict[str, list[Span]] = {}
     for f in found:
         if f.negated:
-            _say(notes, f"uitsluiten op een veld kan niet; filter {f.filt.shown} genegeerd")
+            say(notes, f"uitsluiten op een veld kan niet; filter {f.filt.shown} genegeerd")
             continue
         if f.under_or:
-            _say(notes, f"filter {f.filt.shown} stond binnen OF; geldt voor de hele zoekvraag")
+            say(notes, f"filter {f.filt.shown} stond binnen OF; geldt voor de hele zoekvraag")
         if isinstance(f.filt.value, FieldFilter):
             if f.filt.value not in filters:
                 filters.append(f.filt.value)
         else:
             spans.setdefault(f.filt.key, []).append(f.filt.value)
-    if not spans:
-        return tuple(filters), None
-    starts, ends = [], []
-    for key, ranges in spans.items():
-        ranges.sort(key=lambda r: r[0] or date.min)
-        reach = ranges[0][1]
-        for s, e in ranges[1:]:
-            if (
-                reach is not None
-                and s is not None
-                and reach < date.max
-                and s > reach + timedelta(1)
-            ):
-                _say(notes, f"losse periodes voor {DATE_FIELDS[key]} samengevoegd tot één periode")
-            reach = None if reach is None or e is None else max(reach, e)
-        starts.append(None if any(r[0] is None for r in ranges) else ranges[0][0])
-        ends.append(reach)
-    start = max((s for s in starts if s is not None), default=None)
-    end = min((e for e in ends if e is not None), default=None)
-    if start is not None and end is not None and start > end:
-        _say(notes, "de datumfilters sluiten elkaar uit; geen documenten")
-    return tuple(filters), DateRange(
-        None if start is None else start.isoformat(), None if end is None else end.isoformat()
-    )
+    return tuple(filters), combine_spans(spans, notes) if spans else None

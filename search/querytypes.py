@@ -233,7 +233,7 @@ def _date_value(key: str, value: str, notes: list[str]) -> Span | None:
         return _period(value)
     if lo is not None and hi is not None and lo[0] > hi[0]:
         lo, hi = hi, lo
-        notes.append(f"begin en eind van {value} omgedraaid")
+        say(notes, f"begin en eind van {value} omgedraaid")
     return (lo[0] if lo else None, hi[1] if hi else None)
 
 
@@ -257,3 +257,29 @@ def _period(text: str) -> tuple[date, date] | None:
         return day, day
     except ValueError:
         return None
+
+
+def combine_spans(spans: dict[str, list[Span]], notes: list[str]) -> DateRange:
+    """Spans of one field: any of them (as one covering span); of different fields: all."""
+    starts, ends = [], []
+    for key, ranges in spans.items():
+        ranges.sort(key=lambda r: r[0] or date.min)
+        reach = ranges[0][1]
+        for s, e in ranges[1:]:
+            if reach is not None and s is not None and reach < date.max:
+                if s > reach + timedelta(days=1):
+                    say(notes, f"losse periodes voor {DATE_FIELDS[key]} samengevoegd tot één")
+            reach = None if reach is None or e is None else max(reach, e)
+        starts.append(None if any(r[0] is None for r in ranges) else ranges[0][0])
+        ends.append(reach)
+    start = max((s for s in starts if s is not None), default=None)
+    end = min((e for e in ends if e is not None), default=None)
+    if start is not None and end is not None and start > end:
+        say(notes, "de datumfilters sluiten elkaar uit; geen documenten")
+    return DateRange(start.isoformat() if start else None, end.isoformat() if end else None)
+
+
+def say(notes: list[str], note: str) -> None:
+    """Add a note once."""
+    if note not in notes:
+        notes.append(note)

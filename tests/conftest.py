@@ -45,3 +45,19 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def engine(seed_index: Path) -> Engine:
     return Engine(seed_index)
+
+
+# -- the web app (tests/test_web_*.py) ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def app(seed_index: Path):
+    """The web app on the seed index, shared by the web tests (they only read)."""
+    from web import create_app
+
+    return create_app({"INDEX": str(seed_index), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -52,7 +52,8 @@ def test_multi_line_footnote_is_joined() -> None:
     assert notes[0].mark == "1" and notes[0].page == 1
     assert notes[0].text.startswith("Het kabinet heeft de Tweede Kamer een jaarlijks ijkmoment")
     assert notes[0].text.endswith("langs de oostflank van de NAVO.")
-    assert notes[1].text == "Om boekhoudkundige redenen is het alleen mogelijk om terug te kijken op (fiscale) kalenderjaren."
+    assert notes[1].text == (
+        "Om boekhoudkundige redenen is het alleen mogelijk om terug te kijken op (fiscale) kalenderjaren.")
 
 
 def test_page_furniture_leaves_the_text() -> None:

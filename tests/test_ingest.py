@@ -1,4 +1,4 @@
-"""Real files of every format, from file to metadata and passages (tests/fixtures/read: copies from ../shared/corpus)."""
+"""Real files of every format, from file to metadata and passages (copies from ../shared/corpus)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def test_ocr_kamerstuk_gets_its_metadata_from_the_header_and_furniture() -> None
     assert letter.source.endswith("sgd-3-lines.jsonl#1")
     assert (meta.dossier, meta.number, meta.vergaderjaar, meta.date) == ("12 449", "66", "1982-1983", "1983-06-21")
     assert (meta.doctype, meta.dossier_title) == ("brief", "Afsluiting van de Oosterschelde")
-    assert [(s.name, s.office) for s in meta.signatories] == [("N. Smit-Kroes", "De Minister van Verkeer en Waterstaat")]
+    assert [(s.name, s.office) for s in meta.signatories] == [
+        ("N. Smit-Kroes", "De Minister van Verkeer en Waterstaat")]
 
 
 def test_ocr_lines_are_paragraphs() -> None:

@@ -59,3 +59,9 @@ def test_long_paragraph_is_cut_at_sentence_boundaries() -> None:
     assert all(p.text.endswith("NAVO.") for p in items)
     assert all(p.page == 2 for p in items)
     assert "".join(p.text + " " for p in items) == sentence * 40
+
+
+def test_rijkswet_dossier_gets_the_official_id() -> None:
+    assert letter_id(Meta(dossier="36 455 (R2188)", number="11"), "x") == "kst-36455-11"
+    assert letter_id(Meta(dossier="21 501-20", number="1234"), "x") == "kst-21501-20-1234"
+    assert letter_id(Meta(), "kst-36455-11") == "kst-36455-11"  # the publication's identifier

@@ -120,7 +120,7 @@ GOLDEN = [
     ("()", "", "lege haakjes genegeerd"),
     ("((NAVO", "NAVO", "ontbrekend haakje aangevuld"),
     ("NAVO)", "NAVO", "haakje ) zonder ( genegeerd"),
-    ('"Raad van Europa', '"Raad van Europa"', "aanhalingsteken niet gesloten; gelezen als zinsdeel"),
+    ('"Raad van Europa', '"Raad van Europa"', "niet gesloten; gelezen als zinsdeel"),
     ('NAVO "Rusland', "NAVO EN Rusland", "aanhalingsteken niet gesloten; genegeerd"),
     ("NAVO AND", "NAVO", "losse operator AND genegeerd"),
     ("AND NAVO", "NAVO", "losse operator AND genegeerd"),
@@ -144,7 +144,7 @@ GOLDEN = [
     ("dossier:", "dossier", "veld dossier: zonder waarde; gelezen als gewoon woord"),
     (":", "", "geen zoektermen over; niets gezocht"),
     ("jaar:2018..2016", "jaar:2016..2018", "begin en eind van 2018..2016 omgedraaid"),
-    ("jaar:2015 OF jaar:2018", "jaar:2015..2018", "losse periodes voor jaar samengevoegd"),
+    ("jaar:2015 OF jaar:2018", "jaar:2015..2018", "losse periodes voor jaar samengevoegd tot één"),
     ("jaar:2015 datum:2018-03", "datum:2018-03-01..2015-12-31", "sluiten elkaar uit"),
     ("navo OF type:motie", "navo · type:motie", "filter type:motie stond binnen OF"),
     ("navo -type:motie", "navo", "uitsluiten op een veld kan niet; filter type:motie genegeerd"),
@@ -312,7 +312,9 @@ def test_kamerstuk_reference_is_recognised(query: str, dossier: str, number: str
     assert not parsed.notes
 
 
-@pytest.mark.parametrize("query", ["jaar:2016-2018", "2017-03-29", "dossier:21501-20", "1 234 nr 5"])
+@pytest.mark.parametrize(
+    "query", ["jaar:2016-2018", "2017-03-29", "dossier:21501-20", "1 234 nr 5", "x/28676-418"]
+)
 def test_numbers_that_are_not_kamerstuk_references_stay_what_they_are(query: str) -> None:
     assert parse(query).reference is None
 
@@ -373,7 +375,7 @@ def test_nesting_deeper_than_10_is_flattened_and_said() -> None:
         "jaar:" * 2_000,
         ("(a OF b " * 1_250),
     ],
-    ids=["opens", "closes", "quotes", "nots", "minuses", "stars", "dossiers", "digits", "fields", "ors"],
+    ids=["(", ")", '"', "NOT", "-", "a*", "dossiers", "digits", "fields", "ors"],
 )
 def test_hostile_long_input_is_parsed_quickly(query: str) -> None:
     start = time.perf_counter()
@@ -422,11 +424,3 @@ def test_reading_back_what_was_read_gives_the_same_query(text: str) -> None:
     assert (again.root, again.filters, again.dates, again.reference) == (
         parsed.root, parsed.filters, parsed.dates, parsed.reference,
     )  # fmt: skip
-
-
-@settings(max_examples=1000)
-@given(st.one_of(query_like, st.text(max_size=60)))
-def test_reading_as_is_stable_once_read(text: str) -> None:
-    read = parse(text).read_as()
-    assume(len(read) <= MAX_LENGTH)
-    assert parse(read).read_as() == read

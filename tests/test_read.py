@@ -5,21 +5,22 @@ from __future__ import annotations
 import io
 import json
 import os
+import tempfile
 import time
 import unicodedata
 from pathlib import Path
 
 import pypdf
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import index.read as read_module
 import index.read_html as read_html_module
 import index.read_xml as read_xml_module
 from index.errors import KamerzoekError, UnreadableFile
+from index.metadata import doctype_of, format_dossier
 from index.read import SUPPORTED_EXTENSIONS, decode_text, discover, read_file
-from index.read_xml import doctype_from_title, format_dossier
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "read"
@@ -487,14 +488,15 @@ def test_meta_dossier_numbers_are_grouped_as_printed(value: str, expected: str) 
         ("AMENDEMENT VAN HET LID OMTZIGT", "amendement"),
         ("BRIEF VAN DE MINISTER VAN DEFENSIE", "brief"),
         ("VERSLAG", "verslag"),
-        ("NOTA NAAR AANLEIDING VAN HET VERSLAG", "nota"),
+        ("NOTA NAAR AANLEIDING VAN HET VERSLAG", "nota naar aanleiding van het verslag"),
+        ("NOTA VAN WIJZIGING", "nota van wijziging"),
         ("MEMORIE VAN TOELICHTING", "memorie van toelichting"),
         ("VOORSTEL VAN WET", "wetsvoorstel"),
         ("RAPPORT", None),
     ],
 )
 def test_doctype_is_read_from_the_title(title: str, doctype: str | None) -> None:
-    assert doctype_from_title(title) == doctype
+    assert doctype_of(title) == doctype
 
 
 def test_dirty_handelingen_are_repaired_with_a_note() -> None:
@@ -799,6 +801,28 @@ def test_jsonl_without_a_usable_line_is_unreadable(tmp_path: Path) -> None:
     path = write(tmp_path, "stukken.jsonl", '{"url": "x"}\nnope\n')
     assert unreadable(path) == 'no usable JSON lines (line 1: missing or empty "text")'
     assert unreadable(write(tmp_path, "leeg.jsonl", "\n\n  \n")) == "empty file"
+
+
+MARKUP = st.text(
+    alphabet="<>/&;!?-=\"' al noot.nr lijst li row kamerstuk stuk titel xml html p", max_size=300
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.one_of(st.binary(max_size=600), MARKUP.map(str.encode)),
+    ext=st.sampled_from(SUPPORTED_EXTENSIONS),
+)
+def test_read_file_raises_nothing_but_unreadable_file(data: bytes, ext: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "invoer" + ext)
+        Path(path).write_bytes(data)
+        try:
+            result = read_file(path)
+        except UnreadableFile as exc:
+            assert exc.reason and "\n" not in exc.reason
+        else:
+            assert result.documents
 
 
 # --- discover ------------------------------------------------------------------------------------
