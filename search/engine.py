@@ -29,7 +29,7 @@ from search.cite import letter_citation, passage_citation
 from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, Word, parse, terms
 from search.results import SORTS, LetterHit, PassageHit, SearchRequest, SearchResult
 from search.snippets import highlight
-from search.translate import filter_query, translate
+from search.translate import Tree, filter_query, translate
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
@@ -56,8 +56,8 @@ class Engine:
             )
         if read_manifest(self.index_dir).get("schema_version") != SCHEMA_VERSION:
             raise NoIndex(
-                f"The index at {self.index_dir} was made by another version of Kamerzoek: "
-                f"run `kamerzoek index --index {self.index_dir}` to rebuild it."
+                f"The index at {self.index_dir} was made by another version of Kamerzoek: index your "
+                f"files again to rebuild it, e.g. `kamerzoek index seeds/ --index {self.index_dir}`."
             )
         self._ix = whoosh_index.open_dir(str(self.index_dir))
         self._lock = threading.Lock()
@@ -106,21 +106,20 @@ class Engine:
         filters = filter_query(parsed, extra, dates)
         notes = list(parsed.notes) + compiled.notes
 
-        scores: dict[str, list[float]] = {}
-        passages: dict[str, list[tuple[float, int, int]]] = {}
-        any_word = False
-        if compiled.query is not None or _has_filters(parsed, extra, dates):
-            query = compiled.query if compiled.query is not None else wq.Every()
-            scores, passages = self._group(searcher, query, filters)
-            if not scores and compiled.any_words is not None:
-                scores, passages = self._group(searcher, compiled.any_words, filters)
-                any_word = bool(scores)
-                notes.append("geen document bevat alle woorden; getoond: documenten met een of "
-                              "meer van de woorden, de beste eerst")
+        tree, ranking = compiled.tree, compiled.ranking
         pinned = self._reference(searcher, parsed, filters)
-        if parsed.reference is not None and compiled.query is None:
+        if tree is None and parsed.reference is not None:
             # letters that cite the Kamerstuk follow the Kamerstuk itself
-            scores, passages = self._group(searcher, _citing(parsed.reference), filters)
+            tree, ranking = ("leaf", _citing(parsed.reference)), _citing(parsed.reference)
+        if tree is None and _has_filters(parsed, extra, dates):
+            tree, ranking = ("all",), wq.Every()
+        scores, passages = self._run(searcher, tree, ranking, filters)
+        any_word = False
+        if not scores and compiled.any_words is not None:
+            scores, passages = self._run(searcher, compiled.any_words, ranking, filters)
+            any_word = bool(scores)
+            notes.append("geen document bevat alle woorden; getoond: documenten met een of "
+                         "meer van de woorden, de beste eerst")
 
         info = self.letters(searcher)
         ranked = _rank(scores, info, sort, pinned)
@@ -144,18 +143,30 @@ class Engine:
             notes=[n for n in notes if n], any_word=any_word, sort=sort, limit=limit,
         )
 
-    def _group(self, searcher: Any, query: wq.Query, filters: wq.Query) -> tuple[
+    def _run(self, searcher: Any, tree: Tree | None, ranking: wq.Query | None, filters: wq.Query) -> tuple[
+        dict[str, list[float]], dict[str, list[tuple[float, int, int]]]
+    ]:
+        """The letters the tree selects, with every passage the ranking query scores in them."""
+        if tree is None or ranking is None:
+            return {}, {}
+        selected = _Letters(searcher, filters).evaluate(tree)
+        return self._group(searcher, ranking, filters, selected)
+
+    def _group(self, searcher: Any, query: wq.Query, filters: wq.Query, selected: set[str] | None = None) -> tuple[
         dict[str, list[float]], dict[str, list[tuple[float, int, int]]]
     ]:
         """Every matching passage, scored, grouped per letter (so the total is exact)."""
+        if selected is not None and not selected:
+            return {}, {}
         hits = searcher.search(query, filter=filters, limit=None, sortedby=None)
         letters = searcher.reader().column_reader("letter")
         ordinals = searcher.reader().column_reader("n")
         scores: dict[str, list[float]] = {}
         best: dict[str, list[tuple[float, int, int]]] = {}
         for score, docnum in hits.top_n:
-            letter = letters[docnum]
-            letter = letter.decode("utf-8") if isinstance(letter, bytes) else letter
+            letter = _text(letters[docnum])
+            if selected is not None and letter not in selected:
+                continue
             scores.setdefault(letter, []).append(score)
             # ties between passages go to the earlier passage, whatever the segment layout
             best.setdefault(letter, []).append((score, ordinals[docnum], docnum))
@@ -302,6 +313,51 @@ def _request_filters(request: SearchRequest) -> tuple[list[FieldFilter], DateRan
         if years:
             dates = DateRange(f"{years[0]}-01-01", f"{years[-1]}-12-31")
     return extra, dates
+
+
+class _Letters:
+    """Evaluates a letter-level boolean tree: each leaf is the set of letters with a matching passage."""
+
+    def __init__(self, searcher: Any, filters: wq.Query) -> None:
+        self.searcher = searcher
+        self.filters = filters
+        self.column = searcher.reader().column_reader("letter")
+        self._all: set[str] | None = None
+
+    def of(self, query: wq.Query) -> set[str]:
+        docs = self.searcher.docs_for_query(wq.And([query, self.filters]))
+        return {_text(self.column[d]) for d in docs}
+
+    def all(self) -> set[str]:
+        if self._all is None:
+            self._all = {_text(self.column[d]) for d in self.searcher.docs_for_query(self.filters)}
+        return self._all
+
+    def evaluate(self, tree: Tree) -> set[str]:
+        kind = tree[0]
+        if kind == "leaf":
+            return self.of(tree[1])
+        if kind == "all":
+            return set(self.all())
+        if kind == "not":
+            return self.all() - self.evaluate(tree[1])
+        if kind == "or":
+            return set().union(*(self.evaluate(t) for t in tree[1]))
+        positive = [t for t in tree[1] if t[0] != "not"]
+        result = self.evaluate(positive[0]) if positive else set(self.all())
+        for part in positive[1:]:
+            if not result:
+                break
+            result &= self.evaluate(part)
+        for part in (t for t in tree[1] if t[0] == "not"):
+            if not result:
+                break
+            result -= self.evaluate(part[1])
+        return result
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _citing(reference: KamerstukRef) -> wq.Query:

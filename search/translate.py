@@ -1,7 +1,12 @@
-"""From a parsed query (search.query) to a Whoosh query over passage records, and to a highlight matcher.
+"""From a parsed query (search.query) to what the engine runs: which letters match, how passages rank.
 
-Words go through the same Dutch analysis as the index (index.analysis), so
-"Oekraine" meets "Oekraïne" and "kamerbrieven" meets "kamerbrief".
+The boolean logic holds per letter ("letters that mention NAVO and Rusland",
+"letters about NAVO that never mention Rusland"), so the query becomes a
+tree whose leaves are Whoosh queries over passages; the engine turns each
+leaf into the set of letters with a matching passage and combines the sets.
+Passages are ranked by one query: any positive word, phrase or prefix, so a
+passage that holds all of them scores highest. Words go through the same
+Dutch analysis as the index, so "Oekraine" meets "Oekraïne".
 """
 
 from __future__ import annotations
@@ -33,11 +38,17 @@ TEXT_FIELDS = ("text", "heading", "title")
 MAX_EXPANSION = 200  # words a prefix* may stand for; more would make the query slow and vague
 
 
+# The letter-level boolean tree: ("leaf", query over passages) | ("and", [...]) |
+# ("or", [...]) | ("not", tree) | ("all",) for every letter.
+Tree = tuple[Any, ...]
+
+
 @dataclass
 class Compiled:
-    query: wq.Query | None  # None: nothing to search for
+    tree: Tree | None  # None: nothing to search for
+    ranking: wq.Query | None  # scores passages: any positive leaf (Every when there is none)
     matcher: Matcher
-    any_words: wq.Query | None = None  # the ranked any-word fallback, for all-words queries
+    any_words: Tree | None = None  # the any-word fallback of an all-words query
     notes: list[str] = field(default_factory=list)
 
 
@@ -50,32 +61,41 @@ class _Translator:
         self.labels: dict[object, str] = {}
         self.notes: list[str] = []
         self.ignored: list[str] = []
+        self.positive: list[wq.Query] = []  # the leaves that rank passages
 
-    def node(self, node: Node, positive: bool = True) -> wq.Query | None:
-        if isinstance(node, Word):
-            return self.word(node.text, positive)
-        if isinstance(node, Phrase):
-            return self.phrase(node.text, positive)
-        if isinstance(node, Prefix):
-            return self.prefix(node.text, positive)
+    def node(self, node: Node, positive: bool = True) -> Tree | None:
+        if isinstance(node, (Word, Phrase, Prefix)):
+            leaf = self.leaf(node, positive)
+            return ("leaf", leaf) if leaf is not None else None
         if isinstance(node, Not):
             inner = self.node(node.child, positive=False)
-            return wq.Not(inner) if inner is not None else None
+            return ("not", inner) if inner is not None else None
         if isinstance(node, And):
             children = self._without_stopwords(node.children)
-            parts = [q for q in (self.node(c, positive) for c in children) if q is not None]
+            parts = [t for t in (self.node(c, positive) for c in children) if t is not None]
             if not parts:
                 return None
-            if all(isinstance(p, wq.Not) for p in parts):
-                parts.insert(0, wq.Every())
-            return parts[0] if len(parts) == 1 else wq.And(parts)
+            if all(p[0] == "not" for p in parts):
+                parts.insert(0, ("all",))
+            return parts[0] if len(parts) == 1 else ("and", parts)
         if isinstance(node, Or):
-            parts = [q for q in (self.node(c, positive) for c in node.children) if q is not None]
-            parts = [p for p in parts if not isinstance(p, wq.Not)] or parts
-            return parts[0] if len(parts) == 1 else (wq.Or(parts) if parts else None)
+            parts = [t for t in (self.node(c, positive) for c in node.children) if t is not None]
+            parts = [p for p in parts if p[0] != "not"] or parts
+            return parts[0] if len(parts) == 1 else (("or", parts) if parts else None)
         if isinstance(node, All):
-            return wq.Every()
+            return ("all",)
         return None  # Empty
+
+    def leaf(self, node: Word | Phrase | Prefix, positive: bool) -> wq.Query | None:
+        if isinstance(node, Word):
+            query = self.word(node.text, positive)
+        elif isinstance(node, Phrase):
+            query = self.phrase(node.text, positive)
+        else:
+            query = self.prefix(node.text, positive)
+        if query is not None and positive:
+            self.positive.append(query)
+        return query
 
     def _without_stopwords(self, children: tuple[Node, ...]) -> tuple[Node, ...]:
         """Stopwords carry no meaning in an all-words query; a query of only stopwords keeps them."""
@@ -149,26 +169,20 @@ def _phrase_any_field(stems: tuple[str, ...]) -> wq.Query:
     return wq.Or([wq.Phrase(name, list(stems)) for name in TEXT_FIELDS])
 
 
-def _positive_words(node: Node) -> list[Node]:
-    if isinstance(node, (Word, Phrase, Prefix)):
-        return [node]
-    if isinstance(node, And):
-        return [leaf for child in node.children for leaf in _positive_words(child)]
-    return []
-
-
 def translate(parsed: ParsedQuery, reader: Any) -> Compiled:
     translator = _Translator(reader)
-    query = translator.node(parsed.root)
+    tree = None if isinstance(parsed.root, Empty) else translator.node(parsed.root)
     any_words = None
-    root = parsed.root
-    if isinstance(root, And) and not any(isinstance(c, (Or, Not)) for c in root.children):
-        leaves = _positive_words(root)
-        if len(leaves) >= 2:
-            fallback = _Translator(reader)
-            parts = [q for q in (fallback.node(leaf) for leaf in leaves) if q is not None]
-            if len(parts) >= 2:
-                any_words = wq.Or(parts)
+    if tree is not None and tree[0] == "and" and all(p[0] == "leaf" for p in tree[1]):
+        any_words = ("or", tree[1])  # no letter has all the words: rank those with any of them
+    ranking: wq.Query | None = None
+    if len(translator.positive) == 1:
+        ranking = translator.positive[0]
+    elif translator.positive:
+        # A passage that holds all the words scores twice: once for the words, once for having them all.
+        ranking = wq.Or([wq.And(translator.positive), wq.Or(translator.positive)])
+    elif tree is not None:
+        ranking = wq.Every()
     notes = list(translator.notes)
     if translator.ignored:
         notes.append("veelvoorkomende woorden genegeerd: " + ", ".join(translator.ignored))
@@ -178,9 +192,7 @@ def translate(parsed: ParsedQuery, reader: Any) -> Compiled:
         phrases=tuple(translator.phrases),
         labels=translator.labels,
     )
-    if isinstance(root, Empty):
-        query = None
-    return Compiled(query, matcher, any_words, notes)
+    return Compiled(tree, ranking, matcher, any_words, notes)
 
 
 def filter_query(parsed: ParsedQuery, extra: list[FieldFilter], dates: DateRange | None) -> wq.Query:

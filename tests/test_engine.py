@@ -176,3 +176,24 @@ def test_letter_view_has_all_passages_in_order(engine: Engine) -> None:
     assert letter is not None
     assert [p["n"] for p in letter["passages"]] == list(range(1, len(letter["passages"]) + 1))
     assert engine.letter("../../etc/passwd") is None
+
+
+def test_all_words_hold_per_letter_not_per_passage(engine: Engine) -> None:
+    # 004 has "afschrikking" and "Rusland" only in different paragraphs: it is still a letter with both
+    result = search(engine, "afschrikking Rusland")
+    assert "kst-28676-418" in ids(result)
+    assert not result.any_word
+
+
+def test_passages_holding_all_words_rank_first(engine: Engine) -> None:
+    letter = next(r for r in search(engine, "afschrikking Rusland", passages=3).results if r.id == "kst-28676-418")
+    best = letter.passages[0].text.lower()
+    assert "afschrikking" in best or "rusland" in best
+    top = search(engine, "afschrikking Rusland").results[0].passages[0].text.lower()
+    assert "afschrikking" in top and "rusland" in top
+
+
+def test_not_excludes_letters_that_mention_the_word_anywhere(engine: Engine) -> None:
+    without = search(engine, "NAVO NIET Rusland")
+    assert without.total == 0  # every seed letter mentions Rusland somewhere
+    assert search(engine, "NAVO NIET Tillerson").total == 4
