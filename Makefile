@@ -18,14 +18,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Index seeds/ only when there is no index yet; `make index` re-runs it (incremental).
-$(INDEX)/MAIN_WRITELOCK $(INDEX)/.kamerzoek: | $(STAMP)
-	$(BIN)/kamerzoek index seeds/ --index $(INDEX)
-
+# `make run` indexes seeds/ only when there is no usable index yet; `make index` re-runs it (incremental).
 index: $(STAMP)
 	$(BIN)/kamerzoek index seeds/ --index $(INDEX)
 
-run: $(STAMP) $(INDEX)/.kamerzoek
+run: $(STAMP)
+	$(BIN)/kamerzoek index seeds/ --index $(INDEX) --if-missing
 	$(BIN)/kamerzoek serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

@@ -43,8 +43,10 @@ def main() -> None:
 @click.option("--wait", default=0.0, metavar="SECONDS",
               help="When another run is writing the index, wait this long for it.")
 @click.option("--workers", type=int, default=None, help="Worker processes (default: one per core).")
+@click.option("--if-missing", is_flag=True,
+              help="Do nothing when a usable index exists already (used by `make run`).")
 def index_command(sources: tuple[str, ...], index_dir: str | None, wait: float,
-                  workers: int | None) -> None:
+                  workers: int | None, if_missing: bool) -> None:
     """Index files and folders (default: seeds/). Runs again only process what changed.
 
     \b
@@ -56,9 +58,13 @@ def index_command(sources: tuple[str, ...], index_dir: str | None, wait: float,
     Example:
       kamerzoek index seeds/ ../shared/corpus/ob-xml-moties --index var/index
     """
-    from index.build import build
+    from index.build import build, read_manifest
+    from index.schema import SCHEMA_VERSION
 
     folder = _index_dir(index_dir)
+    if if_missing and read_manifest(folder).get("schema_version") == SCHEMA_VERSION:
+        click.echo(f"Index at {folder} is ready ({read_manifest(folder).get('letters', '?')} documents).")
+        return
     todo = list(sources) or ["seeds/"]
     bar_state: dict[str, object] = {}
 

@@ -50,3 +50,11 @@ def test_search_without_index_says_what_to_do(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "run `kamerzoek index" in result.output
     assert "Traceback" not in result.output
+
+
+def test_index_if_missing_skips_a_usable_index(tmp_path: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(main, ["index", str(SEEDS), "--index", str(tmp_path / "ix"), "--if-missing"])
+    assert "5 documents" in first.output
+    second = runner.invoke(main, ["index", str(SEEDS), "--index", str(tmp_path / "ix"), "--if-missing"])
+    assert second.exit_code == 0 and "is ready (5 documents)" in second.output
