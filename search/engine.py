@@ -63,6 +63,7 @@ class Engine:
         self._lock = threading.Lock()
         self._searcher = self._ix.searcher(weighting=BM25F())
         self._letters: dict[str, LetterInfo] | None = None
+        self._similar: dict[tuple[str, int], list[dict[str, Any]]] = {}  # per index version
 
     # -- index versions -------------------------------------------------------------------
 
@@ -73,6 +74,7 @@ class Engine:
             if fresh is not self._searcher:
                 self._searcher = fresh  # the old one is left to requests still using it
                 self._letters = None
+                self._similar = {}
             return self._searcher
 
     def letters(self, searcher: Any) -> dict[str, LetterInfo]:
@@ -118,8 +120,9 @@ class Engine:
         if not scores and compiled.any_words is not None:
             scores, passages = self._run(searcher, compiled.any_words, ranking, filters)
             any_word = bool(scores)
-            notes.append("geen document bevat alle woorden; getoond: documenten met een of "
-                         "meer van de woorden, de beste eerst")
+            if any_word:
+                notes.append("geen document bevat alle woorden; getoond: documenten met een of "
+                             "meer van de woorden, de beste eerst")
 
         info = self.letters(searcher)
         ranked = _rank(scores, info, sort, pinned)
@@ -267,8 +270,19 @@ class Engine:
         }
 
     def similar(self, letter_id: str, limit: int = 5) -> list[dict[str, Any]]:
-        """Letters most like this one: its most telling words, searched as any-word, ranked per letter."""
+        """Letters most like this one: its most telling words, searched as any-word, ranked per letter.
+
+        Kept per index version: it depends only on the index, and costs most of a letter page.
+        """
         searcher = self.searcher()
+        key = (letter_id, limit)
+        if key not in self._similar:
+            if len(self._similar) > 2048:
+                self._similar.clear()
+            self._similar[key] = self._find_similar(searcher, letter_id, limit)
+        return self._similar[key]
+
+    def _find_similar(self, searcher: Any, letter_id: str, limit: int) -> list[dict[str, Any]]:
         docnums = list(searcher.document_numbers(kind="passage", letter=letter_id))
         if not docnums:
             return []

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from index.build import build
 from index.clean import Cleaned, clean
 from index.records import RawDocument
 from search.engine import Engine
+
+# No per-example deadline: timing belongs to the benchmark, not to tests (a loaded machine made
+# examples "too slow"). In CI the examples are derandomized, so a run can be reproduced exactly.
+settings.register_profile("kamerzoek", deadline=None, derandomize=os.environ.get("CI") == "true")
+settings.load_profile("kamerzoek")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

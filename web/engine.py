@@ -29,12 +29,6 @@ class _Holder:
                 self.engine = Engine(self.index_dir)  # raises NoIndex with what to do
             return self.engine
 
-    def close(self) -> None:
-        with self.lock:
-            if self.engine is not None:
-                self.engine.close()
-                self.engine = None
-
 
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = _Holder(app.config["INDEX"])
@@ -46,8 +40,3 @@ def get_engine() -> Engine:
         g.engine = current_app.extensions[EXTENSION].get()
     engine: Engine = g.engine
     return engine
-
-
-def close_engine(app: Flask) -> None:
-    """Close the shared Engine's searcher (for tests and a clean shutdown)."""
-    app.extensions[EXTENSION].close()

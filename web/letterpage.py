@@ -24,6 +24,7 @@ from web.models import (
     letter_copy_text,
     plural,
 )
+from web.params import absolute_url
 from web.searchpage import passage_view
 
 # Letter ids are "kst-28676-266", "kst-36410-VI-87" or a slug of a file name; nothing else is looked up.
@@ -36,7 +37,9 @@ def valid_letter_id(letter_id: str) -> bool:
     return LETTER_ID.fullmatch(letter_id) is not None
 
 
-def letter_page(engine: Engine, letter: dict[str, Any], q: str, notices: list[str]) -> LetterPage:
+def letter_page(engine: Engine, letter: dict[str, Any], q: str, notices: list[str],
+                back: str | None = None) -> LetterPage:
+    """``back``: the result list the reader came from, when known; else one for ``q``."""
     letter_id = letter["id"]
     meta = letter.get("meta") or {}
     matcher = translate(parse(q), engine.searcher().reader()).matcher if q else Matcher()
@@ -64,25 +67,27 @@ def letter_page(engine: Engine, letter: dict[str, Any], q: str, notices: list[st
     page: int | None = None
     for i, (passage, view, _) in enumerate(views[: len(body)]):
         if passage.get("heading") and passage["heading"] != heading:
-            blocks.append(Block("heading", passage["heading"]))
+            title = passage["heading"]
+            blocks.append(Block("heading", title, html=render(title, find_spans(title, matcher))))
         heading = passage.get("heading") or heading
         if passage.get("page") is not None and passage["page"] != page:
             blocks.append(Block("page", f"p. {passage['page']}"))
         if passage.get("page") is not None:
             page = passage.get("page_end") or passage["page"]
         blocks.append(Block("passage", passage=view, hit=hits[i]))
-    footnotes = [
-        Footnote(mark=str(passage.get("mark") or ""), anchor=f"noot-{passage.get('mark')}",
-                 back=f"#ref-{passage['mark']}" if str(passage.get("mark")) in linked else None,
-                 passage=view, hit=hits[len(body) + i])
-        for i, (passage, view, _) in enumerate(views[len(body):])
-    ]
+    footnotes = []
+    for i, (passage, view, _) in enumerate(views[len(body):]):
+        mark = str(passage.get("mark") or "")
+        footnotes.append(Footnote(
+            mark=mark, anchor=f"noot-{mark or passage['n']}",
+            back=f"#ref-{mark}" if mark in linked else None, passage=view, hit=hits[len(body) + i],
+        ))
 
-    permalink = url_for("pages.letter", letter_id=letter_id, _external=True)
+    permalink = absolute_url("pages.letter", letter_id=letter_id)
     count = sum(1 for nav in hits if nav)
     return LetterPage(
         id=letter_id,
-        title=display_title(meta.get("title")) or letter["citation"],
+        title=_title(meta.get("title"), letter["citation"]),
         citation=letter["citation"],
         copy=letter_copy_text(letter["citation"], permalink),
         permalink=permalink,
@@ -99,10 +104,16 @@ def letter_page(engine: Engine, letter: dict[str, Any], q: str, notices: list[st
         hits=count,
         hits_label=plural(count, "passage", "passages") + " met treffers",
         first_hit="#hit-1" if count else None,
-        back_to_results=url_for("pages.search", q=q) if q else None,
+        back_to_results=back or (url_for("pages.search", q=q) if q else None),
         api_url=url_for("api.letter", letter_id=letter_id),
         notices=notices + ([f"Geen treffers voor ‘{q}’ in dit document."] if q and not count else []),
     )
+
+
+def _title(title: str | None, citation: str) -> str | None:
+    """The title as printed, when it says more than the citation does."""
+    title = " ".join((title or "").split())
+    return title if title and title.lower() not in citation.lower() else None
 
 
 def _hit_navigation(has_hit: list[bool]) -> list[HitNav | None]:
@@ -148,7 +159,7 @@ def _references(engine: Engine, references: list[str]) -> list[Link]:
             out.append(Link(label, url_for("pages.letter", letter_id=letter_id), note="in Kamerzoek"))
         else:
             out.append(Link(label, url_for("pages.search", q=reference),
-                            note="niet in Kamerzoek: zoek stukken die ernaar verwijzen"))
+                            note="niet in Kamerzoek"))
     return out
 
 

@@ -7,7 +7,6 @@ _markup.html and nowhere else.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from search.cite import dutch_date, pages
@@ -24,6 +23,7 @@ class Link:
 
 @dataclass(frozen=True)
 class PassageView:
+    n: int  # ordinal in the letter
     anchor: str  # "p12": the element id in the letter page
     url: str  # the passage in its letter, with the query when there is one
     permalink: str  # absolute URL of the passage, without the query: what a citation links to
@@ -110,6 +110,7 @@ class Block:
 
     kind: str  # "heading" | "page" | "passage"
     text: str = ""
+    html: str = ""  # a heading with the query words marked, made by render()
     passage: PassageView | None = None
     hit: HitNav | None = None
 
@@ -134,7 +135,7 @@ class Footnote:
 @dataclass(frozen=True)
 class LetterPage:
     id: str
-    title: str
+    title: str | None  # as printed, shown above the citation
     citation: str
     copy: str  # what "Citeer" copies for the whole letter
     permalink: str
@@ -193,8 +194,5 @@ def plural(count: int, one: str, many: str) -> str:
 
 
 def display_title(title: str | None) -> str | None:
-    """A title in capitals ("BRIEF VAN DE MINISTER VAN DEFENSIE") as a sentence."""
-    if not title:
-        return None
-    title = re.sub(r"\s+", " ", title).strip()
-    return title[:1].upper() + title[1:].lower() if title.isupper() else title
+    """A title as printed, on one line (capitals stay: "Defensie" must not become "defensie")."""
+    return " ".join(title.split()) or None if title else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -39,8 +41,17 @@ def letter(letter_id: str) -> str:
     limit = current_app.config["MAX_QUERY_LENGTH"]
     q, cut = cut_query(clean_text(request.args.get("q", "")), limit)
     notices = [f"Uw zoekvraag was langer dan {limit} tekens; alleen het begin is gebruikt."] if cut else []
-    page = letter_page(engine, found, q, notices)
+    page = letter_page(engine, found, q, notices, back=_came_from_results())
     return render_template("letter.html", page=page, q=q)
+
+
+def _came_from_results() -> str | None:
+    """The result list (with its filters, sort and page) that linked here, if it was ours."""
+    referrer = urlsplit(request.referrer or "")
+    if (referrer.netloc == request.host and referrer.path == url_for("pages.search")
+            and referrer.query and len(referrer.query) < 2000):
+        return f"{referrer.path}?{referrer.query}"
+    return None
 
 
 @bp.get("/favicon.ico")

@@ -56,9 +56,12 @@ class SearchParams:
 
     def url(self, endpoint: str = "pages.search", external: bool = False, **changes: Any) -> str:
         """A link to this state with ``changes``; any change other than the page starts at page 1."""
-        if "page" not in changes:
-            changes["page"] = 1
-        return url_for(endpoint, _external=external, **self.args(**changes))
+        return self.url_with(changes, endpoint, external)
+
+    def url_with(self, changes: dict[str, Any], endpoint: str = "pages.search",
+                 external: bool = False) -> str:
+        args: dict[str, Any] = self.args(**{"page": 1, **changes})
+        return absolute_url(endpoint, **args) if external else url_for(endpoint, **args)
 
     def search_request(self, limit: int, passages: int, page: int | None = None,
                        sort: str | None = None) -> SearchRequest:
@@ -67,6 +70,14 @@ class SearchParams:
             year=self.jaar or None, doctype=self.type or None, dossier=self.dossier or None,
             signatory=self.ondertekenaar or None, passages=passages,
         )
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """A full URL, for permalinks, feeds and exports: on PUBLIC_URL when set, else on this request's host."""
+    base = str(current_app.config["PUBLIC_URL"]).rstrip("/")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def read_params(args: MultiDict[str, str] | None = None) -> SearchParams:

@@ -25,7 +25,7 @@ from web.models import (
     plural,
     where,
 )
-from web.params import FILTERS, SORT_LABELS, SearchParams
+from web.params import FILTERS, SORT_LABELS, SearchParams, absolute_url
 
 FACETS = (("year", "jaar"), ("type", "type"), ("dossier", "dossier"), ("signatory", "ondertekenaar"))
 FACET_SHOWN = 8  # values per facet before "Meer"
@@ -33,7 +33,7 @@ EXAMPLES = (
     ('"twee procent van het BBP"', "een zinsdeel, precies zo"),
     ("Oekraine", "accenten doen er niet toe: vindt ook Oekraïne"),
     ("afschrik*", "woorden die zo beginnen: afschrikking, afschrikken"),
-    ("NAVO NIET Rusland", "NAVO, maar niet waar Rusland ook staat"),
+    ("NAVO NIET oostflank", "brieven over de NAVO waarin ‘oostflank’ niet voorkomt"),
     ("28 676, nr. 418", "een Kamerstuk en de brieven die ernaar verwijzen"),
     ("ondertekenaar:Ollongren", "alleen wat Ollongren ondertekende"),
     ("jaar:2017 NAVO", "NAVO in stukken uit 2017"),
@@ -42,7 +42,7 @@ SYNTAX = (
     ("oostflank inzet", "alle woorden moeten voorkomen (vervoegingen tellen mee)"),
     ('"Raad van Europa"', "een zinsdeel tussen aanhalingstekens"),
     ("Litouwen OF Roemenië", "een van beide woorden (ook: OR)"),
-    ("NAVO NIET Rusland", "zonder dit woord (ook: NOT of -Rusland)"),
+    ("NAVO NIET Rusland", "brieven zonder dit woord (ook: NOT of -Rusland)"),
     ("afschrik*", "een woordbegin: alle woorden die zo beginnen"),
     ("(Litouwen OF Roemenië) eFP", "haakjes groeperen"),
     ("jaar:2017 · jaar:2016..2018", "een jaar of een reeks jaren"),
@@ -74,10 +74,10 @@ def search_page(params: SearchParams, result: SearchResult) -> SearchPage:
         page_label=f"pagina {result.page} van {result.pages}" if result.pages > 1 else None,
         results=results,
         facets=_facets(params, result.facets),
-        chips=[Link(f"{FILTERS[name][0]}: {_value_label(name, value)}", params.url(**{name: ""}),
+        chips=[Link(f"{FILTERS[name][0]}: {_value_label(name, value)}", params.url_with({name: ""}),
                     note=f"Filter {FILTERS[name][0].lower()} {value} weghalen")
                for name, value in params.filters],
-        clear_filters=params.url(**{name: "" for name in FILTERS}) if params.filters else None,
+        clear_filters=params.url_with(dict.fromkeys(FILTERS, "")) if params.filters else None,
         sorts=[Link(label, params.url(sort=key), current=key == result.sort)
                for key, label in SORT_LABELS.items()],
         pagination=_pagination(params, result.page, result.pages),
@@ -93,7 +93,7 @@ def search_page(params: SearchParams, result: SearchResult) -> SearchPage:
 
 
 def _result(params: SearchParams, hit: LetterHit, rank: int) -> ResultView:
-    letter_url = url_for("pages.letter", letter_id=hit.id, **({"q": params.q} if params.q else {}))
+    letter_url = url_for("pages.letter", letter_id=hit.id, **_query(params.q))
     return ResultView(
         rank=rank,
         url=letter_url,
@@ -110,21 +110,25 @@ def _result(params: SearchParams, hit: LetterHit, rank: int) -> ResultView:
 def passage_view(letter_id: str, passage: PassageHit | dict[str, Any], q: str,
                  html: str) -> PassageView:
     """A passage of a letter, from a search hit or from engine.letter()'s passage dicts."""
-    get = passage.get if isinstance(passage, dict) else lambda name: getattr(passage, name)
-    anchor = f"p{get('n')}"
-    permalink = url_for("pages.letter", letter_id=letter_id, _external=True) + "#" + anchor
-    query = {"q": q} if q else {}
+    fields: dict[str, Any] = passage if isinstance(passage, dict) else vars(passage)
+    anchor = f"p{fields['n']}"
+    permalink = absolute_url("pages.letter", letter_id=letter_id) + "#" + anchor
     return PassageView(
+        n=fields["n"],
         anchor=anchor,
-        url=url_for("pages.letter", letter_id=letter_id, **query) + "#" + anchor,
+        url=url_for("pages.letter", letter_id=letter_id, **_query(q)) + "#" + anchor,
         permalink=permalink,
-        where=where(get("page"), get("page_end")),
-        heading=get("heading"),
+        where=where(fields.get("page"), fields.get("page_end")),
+        heading=fields.get("heading"),
         html=html,
-        citation=get("citation"),
-        copy=copy_text(get("text"), get("citation"), permalink),
-        kind=get("kind") or "paragraph",
+        citation=fields["citation"],
+        copy=copy_text(fields["text"], fields["citation"], permalink),
+        kind=fields.get("kind") or "paragraph",
     )
+
+
+def _query(q: str) -> dict[str, Any]:
+    return {"q": q} if q else {}
 
 
 def _facets(params: SearchParams, facets: dict[str, dict[str, int]]) -> list[Facet]:
@@ -133,7 +137,7 @@ def _facets(params: SearchParams, facets: dict[str, dict[str, int]]) -> list[Fac
         values = facets.get(key) or {}
         active = getattr(params, name)
         options = [
-            Link(_value_label(name, value), params.url(**{name: "" if value == active else value}),
+            Link(_value_label(name, value), params.url_with({name: "" if value == active else value}),
                  current=value == active, count=count)
             for value, count in values.items()
         ]

@@ -1,7 +1,8 @@
-"""The web app's settings: one table of (name, default, help), read as defaults, then KAMERZOEK_* env, then the factory's argument."""
+"""The web app's settings, one table of (name, default, help); read as defaults, env, then create_app's argument."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,9 @@ class Setting:
 
 SETTINGS = (
     Setting("INDEX", "var/index", "Folder of the index made by `kamerzoek index`."),
+    Setting("PUBLIC_URL", "",
+            "Scheme and host for permalinks, feeds and exports (\"https://kamerzoek.example.nl\"); "
+            "empty: the host of each request. Set it behind a proxy, so citations carry the public address."),
     Setting("PER_PAGE", 10, "Letters per result page on the site."),
     Setting("PASSAGES_PER_RESULT", 3, "Best passages shown under each letter in a result list."),
     Setting("MAX_QUERY_LENGTH", 500,
@@ -50,6 +54,13 @@ def load(app: Flask, config: Mapping[str, Any] | None) -> None:
         if isinstance(setting.default, int):
             app.config[setting.name] = _positive_int(setting.name, app.config[setting.name])
     app.config["INDEX"] = str(app.config["INDEX"])
+    public = str(app.config["PUBLIC_URL"] or "")
+    if public and not re.fullmatch(r"https?://[^/\s?#]+/?", public):
+        raise SettingError(
+            f"Setting PUBLIC_URL must be a scheme and host such as https://kamerzoek.example.nl, "
+            f"not {public!r}: fix KAMERZOEK_PUBLIC_URL or the value passed to create_app()."
+        )
+    app.config["PUBLIC_URL"] = public
     # Never the interactive debugger, whatever the environment says: it runs code from the browser.
     app.config["DEBUG"] = False
     app.debug = False
