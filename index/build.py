@@ -23,6 +23,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
+from index.acronyms import find_definitions
 from index.clean import clean
 from index.errors import IndexBusy, KamerzoekError, UnreadableFile
 from index.metadata import extract
@@ -95,7 +96,8 @@ def process_file(path: str, known_hash: str | None = None) -> FileResult:
         if not passages:
             result.problems.append((raw.source, "no text"))
             continue
-        letters.append(Letter(identifier, raw.source, meta, passages, content_hash=digest))
+        defined = find_definitions(" \n".join(p.text for p in passages if p.kind == "paragraph"))
+        letters.append(Letter(identifier, raw.source, meta, passages, content_hash=digest, acronyms=defined))
     failed = not letters and bool(result.problems)
     return FileResult(path, digest, letters, list(result.problems), list(result.notes),
                       failed=failed)
@@ -271,6 +273,10 @@ def _add_letter(writer: Any, letter: Letter, path: str, filehash: str) -> None:
         kind="letter", id=letter.id, file=path, filehash=filehash, source=letter.source,
         meta=json.dumps(asdict(letter.meta), ensure_ascii=False), title=title, **common,
     )
+    for i, (acronym, long_form) in enumerate(letter.acronyms, start=1):
+        # learned definitions, kept with their letter (and removed with its file)
+        writer.add_document(kind="acronym", id=f"{letter.id}-a{i}", letter=letter.id, file=path,
+                            source=letter.source, acronym=acronym, long_form=long_form)
     for passage in letter.passages:
         # The title is searched once per letter, on its first passage: on every passage it
         # would make every passage of a letter "match" a word of its title.

@@ -85,3 +85,4 @@ class Letter:
     meta: Meta
     passages: list[Passage]
     content_hash: str = ""  # hash of the source file's bytes, for incremental runs
+    acronyms: list[tuple[str, str]] = field(default_factory=list)  # [("BIV", "Budget Internationale Veiligheid")]

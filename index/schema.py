@@ -13,12 +13,12 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from index.analysis import dutch_analyzer, plain_analyzer
 
-SCHEMA_VERSION = 2  # bump when fields or analysis change: an older index must be rebuilt
+SCHEMA_VERSION = 3  # bump when fields or analysis change: an older index must be rebuilt
 
 
 def make_schema() -> Schema:
     return Schema(
-        kind=ID(stored=True),  # "letter" | "passage"
+        kind=ID(stored=True),  # "letter" | "passage" | "acronym"
         id=ID(stored=True, unique=True),
         letter=ID(stored=True, sortable=True),
         file=ID(stored=True),  # the file as given to `kamerzoek index`, for incremental runs
@@ -45,4 +45,7 @@ def make_schema() -> Schema:
         signatory=KEYWORD(stored=True, commas=True, lowercase=True, scorable=False),
         signer_words=TEXT(analyzer=plain_analyzer(), phrase=False),  # "ollongren" finds "K.H. Ollongren"
         meta=STORED(),  # letter records: the letter's metadata as JSON
+        # acronym records: a definition learned from a letter ("BIV", "Budget Internationale Veiligheid")
+        acronym=STORED(),
+        long_form=STORED(),
     )

@@ -20,6 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
+from index.acronyms import AcronymTable, build_table
 from index.analysis import analyze
 from index.build import read_manifest
 from index.errors import NoIndex
@@ -64,6 +65,7 @@ class Engine:
         self._searcher = self._ix.searcher(weighting=BM25F())
         self._letters: dict[str, LetterInfo] | None = None
         self._similar: dict[tuple[str, int], list[dict[str, Any]]] = {}  # per index version
+        self._acronyms: AcronymTable | None = None
 
     # -- index versions -------------------------------------------------------------------
 
@@ -75,6 +77,7 @@ class Engine:
                 self._searcher = fresh  # the old one is left to requests still using it
                 self._letters = None
                 self._similar = {}
+                self._acronyms = None
             return self._searcher
 
     def letters(self, searcher: Any) -> dict[str, LetterInfo]:
@@ -92,6 +95,16 @@ class Engine:
                 self._letters = table
             return self._letters
 
+    def acronyms(self, searcher: Any) -> AcronymTable:
+        """The curated acronyms plus those the indexed letters define, per index version."""
+        table = self._acronyms
+        if table is None or searcher is not self._searcher:
+            learned = [(f["acronym"], f["long_form"]) for f in searcher.documents(kind="acronym")]
+            table = build_table(learned)
+            if searcher is self._searcher:
+                self._acronyms = table
+        return table
+
     def close(self) -> None:
         self._searcher.close()
 
@@ -103,7 +116,7 @@ class Engine:
         sort = request.sort if request.sort in SORTS else "relevance"
         parsed = parse(request.q)
         searcher = self.searcher()
-        compiled = translate(parsed, searcher.reader())
+        compiled = translate(parsed, searcher.reader(), self.acronyms(searcher))
         extra, dates = _request_filters(request)
         filters = filter_query(parsed, extra, dates)
         notes = list(parsed.notes) + compiled.notes
@@ -306,7 +319,7 @@ class Engine:
         dates = sorted(i.date for i in info.values() if i.date)
         return {
             "letters": len(info),
-            "passages": searcher.doc_count() - len(info),
+            "passages": searcher.doc_frequency("kind", "passage"),
             "first": dates[0] if dates else None,
             "last": dates[-1] if dates else None,
             "types": dict(Counter(i.doctype or "onbekend" for i in info.values()).most_common()),

@@ -17,6 +17,7 @@ from typing import Any
 
 from whoosh import query as wq
 
+from index.acronyms import AcronymTable
 from index.analysis import analyze, fold
 from search.query import (
     All,
@@ -53,8 +54,9 @@ class Compiled:
 
 
 class _Translator:
-    def __init__(self, reader: Any) -> None:
+    def __init__(self, reader: Any, acronyms: AcronymTable | None = None) -> None:
         self.reader = reader
+        self.acronyms = acronyms or AcronymTable()
         self.stems: set[str] = set()
         self.prefixes: list[str] = []
         self.phrases: list[tuple[str, ...]] = []
@@ -71,7 +73,7 @@ class _Translator:
             inner = self.node(node.child, positive=False)
             return ("not", inner) if inner is not None else None
         if isinstance(node, And):
-            children = self._without_stopwords(node.children)
+            children = self._without_stopwords(self._long_forms(node.children))
             parts = [t for t in (self.node(c, positive) for c in children) if t is not None]
             if not parts:
                 return None
@@ -97,6 +99,46 @@ class _Translator:
             self.positive.append(query)
         return query
 
+    def _long_forms(self, children: tuple[Node, ...]) -> tuple[Node, ...]:
+        """Words in a row that spell a known long form ("Verenigde Staten") are read as that phrase,
+        which then also finds its acronym ("VS")."""
+        out: list[Node] = []
+        i = 0
+        while i < len(children):
+            for j in range(min(len(children), i + 8), i + 1, -1):
+                run = children[i:j]
+                if all(isinstance(c, Word) for c in run):
+                    text = " ".join(c.text for c in run if isinstance(c, Word))
+                    if " ".join(fold(text).split()) in self.acronyms.acronyms:
+                        out.append(Phrase(text))
+                        i = j
+                        break
+            else:
+                out.append(children[i])
+                i += 1
+        return tuple(out)
+
+    def _acronym_alternatives(self, text: str, positive: bool) -> list[wq.Query]:
+        """Queries for the other form: an acronym's long forms, or a long form's acronyms."""
+        key = " ".join(fold(text).split())
+        others = list(dict.fromkeys(self.acronyms.expansions(text) + self.acronyms.acronyms.get(key, [])))
+        alternatives = []
+        for other in others:
+            stems = tuple(t.stem for t in analyze(other) if not t.joined)
+            if not stems or other == key:
+                continue
+            if positive:
+                self.notes.append(f"{text} ook gezocht als {self.acronyms.written.get(other, other)}")
+            alternatives.append(_any_field(stems[0]) if len(stems) == 1 else _phrase_any_field(stems))
+            if positive:
+                if len(stems) == 1:
+                    self.stems.add(stems[0])
+                    self.labels.setdefault(stems[0], text)
+                else:
+                    self.phrases.append(stems)
+                    self.labels.setdefault(stems, text)
+        return alternatives
+
     def _without_stopwords(self, children: tuple[Node, ...]) -> tuple[Node, ...]:
         """Stopwords carry no meaning in an all-words query; a query of only stopwords keeps them."""
         def is_stop(child: Node) -> bool:
@@ -120,8 +162,10 @@ class _Translator:
             for term in terms:
                 self.stems.add(term.stem)
                 self.labels.setdefault(term.stem, text)
+        alternatives = self._acronym_alternatives(text, positive)
         if len(parts) == 1:
-            return _any_field(parts[0].stem)
+            own = _any_field(parts[0].stem)
+            return wq.Or([own] + alternatives) if alternatives else own
         # a compound or identifier ("NAVO-verdragsgebied", "MQ-9"): its parts in a row, or joined
         alternatives = [_phrase_any_field(tuple(t.stem for t in parts))]
         alternatives += [_any_field(t.stem) for t in terms if t.joined]
@@ -136,7 +180,9 @@ class _Translator:
         if positive:
             self.phrases.append(stems)
             self.labels.setdefault(stems, f'"{text}"')
-        return _phrase_any_field(stems)
+        alternatives = self._acronym_alternatives(text, positive)
+        own = _phrase_any_field(stems)
+        return wq.Or([own] + alternatives) if alternatives else own
 
     def prefix(self, text: str, positive: bool) -> wq.Query | None:
         stem = fold(text).strip()
@@ -169,8 +215,8 @@ def _phrase_any_field(stems: tuple[str, ...]) -> wq.Query:
     return wq.Or([wq.Phrase(name, list(stems)) for name in TEXT_FIELDS])
 
 
-def translate(parsed: ParsedQuery, reader: Any) -> Compiled:
-    translator = _Translator(reader)
+def translate(parsed: ParsedQuery, reader: Any, acronyms: AcronymTable | None = None) -> Compiled:
+    translator = _Translator(reader, acronyms)
     tree = None if isinstance(parsed.root, Empty) else translator.node(parsed.root)
     any_words = None
     if tree is not None and tree[0] == "and" and all(p[0] == "leaf" for p in tree[1]):
