@@ -302,6 +302,31 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh is untyped
             yield t
 
 
+class TailTokenizer(DutchTokenizer):
+    """Stems written backwards, for the field that finds compounds by their last part.
+
+    A prefix search on this field for "dedrev" (verdediging's stem reversed) lists every indexed
+    stem ending in "verded": luchtverded, kustverded, landsverded (search/translate.py then keeps
+    those whose front is a word of its own, by the rules of index/compounds.py).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(stemmed=True)
+
+    def __call__(self, value: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        for token in super().__call__(value, *args, **kwargs):
+            if len(token.text) >= TAIL_MIN and not token.joined:
+                token.text = token.text[::-1]
+                yield token
+
+
+TAIL_MIN = 7  # stems shorter than this are not compounds worth finding by their tail
+
+
+def tail_analyzer() -> TailTokenizer:
+    return TailTokenizer()
+
+
 def dutch_analyzer() -> DutchTokenizer:
     """The analyzer of the main text fields: folded, stemmed, compounds joined and split."""
     return DutchTokenizer(stemmed=True)

@@ -289,6 +289,7 @@ def _passage_fields(passage: Passage) -> dict[str, Any]:
     return {
         "text": passage.text,
         "exact": passage.text,
+        "tails": passage.text,
         "heading": passage.heading or "",
         "n": passage.n,
         "page": passage.page,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from index.analysis import dutch_analyzer, plain_analyzer
+from index.analysis import dutch_analyzer, plain_analyzer, tail_analyzer
 
-SCHEMA_VERSION = 3  # bump when fields or analysis change: an older index must be rebuilt
+SCHEMA_VERSION = 4  # bump when fields or analysis change: an older index must be rebuilt
 
 
 def make_schema() -> Schema:
@@ -29,6 +29,7 @@ def make_schema() -> Schema:
         heading=TEXT(analyzer=dutch_analyzer(), stored=True, phrase=True, field_boost=1.5),
         title=TEXT(analyzer=dutch_analyzer(), stored=True, phrase=True, field_boost=1.2),
         exact=TEXT(analyzer=plain_analyzer(), phrase=False),  # unstemmed: suggestions, exact-form boost
+        tails=TEXT(analyzer=tail_analyzer(), phrase=False),  # reversed stems: compounds by their last part
         # passage facts
         n=NUMERIC(stored=True, sortable=True),
         page=STORED(),

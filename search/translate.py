@@ -16,9 +16,11 @@ from itertools import islice
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.query.spans import SpanNear2
 
 from index.acronyms import AcronymTable
-from index.analysis import analyze, fold
+from index.analysis import Term, analyze, fold, stem
+from index.compounds import LINKERS, MIN_HEAD, known_part, split
 from search.query import (
     All,
     And,
@@ -37,6 +39,8 @@ from search.snippets import Matcher
 
 TEXT_FIELDS = ("text", "heading", "title")
 MAX_EXPANSION = 200  # words a prefix* may stand for; more would make the query slow and vague
+PART_WEIGHT = 0.4  # a compound found by its last part counts for less than the word itself
+NEAR = 8  # words apart at most for the proximity bonus
 
 
 # The letter-level boolean tree: ("leaf", query over passages) | ("and", [...]) |
@@ -53,6 +57,15 @@ class Compiled:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _OpenPair:
+    """Two words in a row that the index also knows written as one: either both, or the compound."""
+
+    first: Word
+    second: Word
+    closed: Word
+
+
 class _Translator:
     def __init__(self, reader: Any, acronyms: AcronymTable | None = None) -> None:
         self.reader = reader
@@ -64,8 +77,14 @@ class _Translator:
         self.notes: list[str] = []
         self.ignored: list[str] = []
         self.positive: list[wq.Query] = []  # the leaves that rank passages
+        self.near: list[str] = []  # stems of the positive single words, for proximity
 
-    def node(self, node: Node, positive: bool = True) -> Tree | None:
+    def node(self, node: Node | _OpenPair, positive: bool = True) -> Tree | None:
+        if isinstance(node, _OpenPair):
+            both = [t for t in (self.node(node.first, positive), self.node(node.second, positive)) if t]
+            closed = self.node(node.closed, positive)
+            pair: list[Tree] = ([("and", both)] if len(both) == 2 else both) + ([closed] if closed else [])
+            return ("or", pair) if len(pair) > 1 else (pair[0] if pair else None)
         if isinstance(node, (Word, Phrase, Prefix)):
             leaf = self.leaf(node, positive)
             return ("leaf", leaf) if leaf is not None else None
@@ -73,17 +92,17 @@ class _Translator:
             inner = self.node(node.child, positive=False)
             return ("not", inner) if inner is not None else None
         if isinstance(node, And):
-            children = self._without_stopwords(self._long_forms(node.children))
-            parts = [t for t in (self.node(c, positive) for c in children) if t is not None]
+            children = self._without_stopwords(self._open_compounds(self._long_forms(node.children)))
+            parts: list[Tree] = [t for t in (self.node(c, positive) for c in children) if t is not None]
             if not parts:
                 return None
             if all(p[0] == "not" for p in parts):
                 parts.insert(0, ("all",))
             return parts[0] if len(parts) == 1 else ("and", parts)
         if isinstance(node, Or):
-            parts = [t for t in (self.node(c, positive) for c in node.children) if t is not None]
-            parts = [p for p in parts if p[0] != "not"] or parts
-            return parts[0] if len(parts) == 1 else (("or", parts) if parts else None)
+            options = [t for t in (self.node(c, positive) for c in node.children) if t is not None]
+            options = [p for p in options if p[0] != "not"] or options
+            return options[0] if len(options) == 1 else (("or", options) if options else None)
         if isinstance(node, All):
             return ("all",)
         return None  # Empty
@@ -118,6 +137,23 @@ class _Translator:
                 i += 1
         return tuple(out)
 
+    def _open_compounds(self, children: tuple[Node, ...]) -> tuple[Node | _OpenPair, ...]:
+        """Two words in a row whose closed form the index knows ("wiskunde onderwijs") also find
+        that closed form ("wiskundeonderwijs"): both words, or the compound."""
+        out: list[Node | _OpenPair] = []
+        i = 0
+        while i < len(children):
+            first, second = children[i], children[i + 1] if i + 1 < len(children) else None
+            if isinstance(first, Word) and isinstance(second, Word):
+                closed = fold(first.text) + fold(second.text)
+                if closed.isalpha() and self._df(closed) > 0:
+                    out.append(_OpenPair(first, second, Word(closed)))
+                    i += 2
+                    continue
+            out.append(first)
+            i += 1
+        return tuple(out)
+
     def _acronym_alternatives(self, text: str, positive: bool) -> list[wq.Query]:
         """Queries for the other form: an acronym's long forms, or a long form's acronyms."""
         key = " ".join(fold(text).split())
@@ -139,9 +175,39 @@ class _Translator:
                     self.labels.setdefault(stems, text)
         return alternatives
 
-    def _without_stopwords(self, children: tuple[Node, ...]) -> tuple[Node, ...]:
+    def _df(self, word: str) -> int:
+        return int(self.reader.doc_frequency("exact", word))
+
+    def _compounds(self, term: Term, text: str, positive: bool) -> list[wq.Query]:
+        """A word also finds the compounds it ends ("verdediging": luchtverdediging), with less weight,
+        and a closed compound also its open form ("wiskundeonderwijs": "wiskunde onderwijs")."""
+        found: list[wq.Query] = []
+        parts = split(term.folded, self._df)
+        if parts:
+            stems = tuple(stem(part) for part in parts)
+            found.append(_phrase_any_field(stems))
+            if positive:
+                self.phrases.append(stems)
+                self.labels.setdefault(stems, text)
+        if len(term.folded) < MIN_HEAD or len(term.stem) < 4:
+            return found
+        own = self.reader.doc_frequency("text", term.stem)
+        tails = islice(self.reader.expand_prefix("tails", term.stem[::-1]), MAX_EXPANSION)
+        for reversed_stem in tails:
+            longer = _text(reversed_stem)[::-1]
+            front = longer[: len(longer) - len(term.stem)]
+            more_common = self.reader.doc_frequency("text", longer) > max(own, 1)
+            if not front or more_common or not _known_front(front, self._df):
+                continue
+            found.append(wq.Or([wq.Term(name, longer, boost=PART_WEIGHT) for name in TEXT_FIELDS]))
+            if positive:
+                self.stems.add(longer)
+                self.labels.setdefault(longer, text)
+        return found
+
+    def _without_stopwords(self, children: tuple[Node | _OpenPair, ...]) -> tuple[Node | _OpenPair, ...]:
         """Stopwords carry no meaning in an all-words query; a query of only stopwords keeps them."""
-        def is_stop(child: Node) -> bool:
+        def is_stop(child: Node | _OpenPair) -> bool:
             if not isinstance(child, Word):
                 return False
             terms = [t for t in analyze(child.text) if not t.joined]
@@ -164,6 +230,9 @@ class _Translator:
                 self.labels.setdefault(term.stem, text)
         alternatives = self._acronym_alternatives(text, positive)
         if len(parts) == 1:
+            if positive and not parts[0].stop and parts[0].stem not in self.near:
+                self.near.append(parts[0].stem)
+            alternatives += self._compounds(parts[0], text, positive)
             own = _any_field(parts[0].stem)
             return wq.Or([own] + alternatives) if alternatives else own
         # a compound or identifier ("NAVO-verdragsgebied", "MQ-9"): its parts in a row, or joined
@@ -172,7 +241,8 @@ class _Translator:
         return wq.Or(alternatives)
 
     def phrase(self, text: str, positive: bool) -> wq.Query | None:
-        stems = tuple(t.stem for t in analyze(text) if not t.joined)
+        terms = [t for t in analyze(text) if not t.joined]
+        stems = tuple(t.stem for t in terms)
         if not stems:
             return None
         if len(stems) == 1:
@@ -181,6 +251,13 @@ class _Translator:
             self.phrases.append(stems)
             self.labels.setdefault(stems, f'"{text}"')
         alternatives = self._acronym_alternatives(text, positive)
+        closed = "".join(t.folded for t in terms)
+        if len(terms) <= 3 and closed.isalpha() and self._df(closed) > 0:
+            # "wiskunde onderwijs" is also written "wiskundeonderwijs"
+            alternatives.append(_any_field(stem(closed)))
+            if positive:
+                self.stems.add(stem(closed))
+                self.labels.setdefault(stem(closed), f'"{text}"')
         own = _phrase_any_field(stems)
         return wq.Or([own] + alternatives) if alternatives else own
 
@@ -201,6 +278,16 @@ class _Translator:
         if not words:
             return wq.NullQuery
         return wq.Or([wq.Term("exact", _text(w)) for w in words])
+
+
+def _known_front(front: str, df: Any) -> bool:
+    """The front of a compound is a word of its own (after its linking -s-, -e- or -en-)."""
+    for linker in LINKERS:
+        if front.endswith(linker):
+            base = front[: len(front) - len(linker)] if linker else front
+            if known_part(base, df):
+                return True
+    return False
 
 
 def _text(word: Any) -> str:
@@ -225,8 +312,12 @@ def translate(parsed: ParsedQuery, reader: Any, acronyms: AcronymTable | None = 
     if len(translator.positive) == 1:
         ranking = translator.positive[0]
     elif translator.positive:
-        # A passage that holds all the words scores twice: once for the words, once for having them all.
-        ranking = wq.Or([wq.And(translator.positive), wq.Or(translator.positive)])
+        # A passage that holds all the words scores twice: once for the words, once for having them all;
+        # and once more when they stand within a few words of each other.
+        clauses = [wq.And(translator.positive), wq.Or(translator.positive)]
+        if 2 <= len(translator.near) <= 8:
+            clauses.append(SpanNear2([wq.Term("text", s) for s in translator.near], slop=NEAR, ordered=False))
+        ranking = wq.Or(clauses)
     elif tree is not None:
         ranking = wq.Every()
     notes = list(translator.notes)

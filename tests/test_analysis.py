@@ -415,3 +415,14 @@ def test_pathological_input_takes_linear_time(evil: str) -> None:
     start = time.process_time()
     analyze(evil)
     assert time.process_time() - start < 10  # was 26 s for the dotted run before the guard
+
+
+def test_tail_analyzer_writes_long_stems_backwards_and_pickles() -> None:
+    import pickle
+
+    from index.analysis import tail_analyzer
+
+    tokens = [t.text for t in tail_analyzer()("De luchtverdediging van het NAVO-verdragsgebied.")]
+    assert tokens == ["dedrevthcul", "deibegsgardrev"]  # short words and the joined form are left out
+    again = pickle.loads(pickle.dumps(tail_analyzer()))
+    assert [t.text for t in again("luchtverdediging")] == ["dedrevthcul"]

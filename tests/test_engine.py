@@ -197,3 +197,15 @@ def test_not_excludes_letters_that_mention_the_word_anywhere(engine: Engine) -> 
     without = search(engine, "NAVO NIET Rusland")
     assert without.total == 0  # every seed letter mentions Rusland somewhere
     assert search(engine, "NAVO NIET Tillerson").total == 4
+
+
+def test_words_close_together_rank_above_scattered_words(tmp_path) -> None:
+    from index.build import build
+
+    filler = " ".join(["Het kabinet schrijft de Kamer over de stand van zaken in het land."] * 6)
+    # equal words and lengths; on a tie the id "a-ver" would come first
+    (tmp_path / "a-ver.md").write_text(f"## Brief\n\nDe afschrikking blijft. {filler} Dat geldt voor Rusland.\n", "utf-8")
+    (tmp_path / "z-dicht.md").write_text(f"## Brief\n\n{filler} De afschrikking van Rusland blijft.\n", "utf-8")
+    build([str(tmp_path)], tmp_path / "ix", workers=1)
+    result = Engine(tmp_path / "ix").search(SearchRequest(q="afschrikking Rusland"))
+    assert [r.source.rsplit("/", 1)[-1] for r in result.results] == ["z-dicht.md", "a-ver.md"]
