@@ -17,6 +17,7 @@ HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 SUP = re.compile(r"<sup>\s*(\w{1,4})\s*</sup>", re.IGNORECASE)
 RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 TERMINAL = ".:;!?"
+HEADER_LINE = 60  # characters: the header above a Kamerstuk's title is short lines only
 
 
 def looks_like_markdown(text: str) -> bool:
@@ -52,8 +53,8 @@ def _pieces(text: str) -> list[str]:
     return pieces
 
 
-def clean_markdown(text: str) -> tuple[list[Block], list[str]]:
-    """Return (blocks, furniture). Furniture is the header above the first heading."""
+def clean_markdown(text: str, header: bool = True) -> tuple[list[Block], list[str]]:
+    """Return (blocks, furniture). Furniture is the header above the first heading (short lines)."""
     body: list[Block] = []
     notes: list[Block] = []
     furniture: list[str] = []
@@ -73,8 +74,8 @@ def clean_markdown(text: str) -> tuple[list[Block], list[str]]:
         if RULE.match(piece):
             in_notes = True
             continue
-        if not seen_heading:
-            furniture.append(" ".join(piece.split()))
+        if header and not seen_heading and len(piece) <= HEADER_LINE and "\n" not in piece.strip():
+            furniture.append(" ".join(piece.split()))  # "Vergaderjaar 2022–2023", "28 676", "Nr. 418"
             continue
         note = re.match(r"^\s*<sup>\s*(\w{1,4})\s*</sup>\s*(.*)$", piece, re.IGNORECASE | re.DOTALL)
         if in_notes and note:
@@ -95,4 +96,6 @@ def clean_markdown(text: str) -> tuple[list[Block], list[str]]:
             previous.notes.extend(marks)
             continue
         body.append(Block("paragraph", line, notes=marks))
+    if header and not seen_heading and furniture:
+        return clean_markdown(text, header=False)  # no heading at all: no header either
     return body + notes, furniture

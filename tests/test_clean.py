@@ -115,3 +115,11 @@ def test_number_at_line_start_is_not_a_footnote_without_a_mark() -> None:
     text = "De Kamer besluit vandaag over de zaak en\nstemt morgen.\n\n1 januari 2024 is de datum waarop de wet ingaat."
     blocks = clean_text(text).blocks
     assert all(b.kind != "footnote" for b in blocks)
+
+
+def test_markdown_without_headings_keeps_its_text() -> None:
+    from index.markdown import clean_markdown
+
+    blocks, furniture = clean_markdown("Korte regel.\n\nDe Kamer wordt geïnformeerd over de stand van zaken in Zeeland.\n")
+    assert [b.text for b in blocks] == ["Korte regel.", "De Kamer wordt geïnformeerd over de stand van zaken in Zeeland."]
+    assert furniture == []
