@@ -120,6 +120,7 @@ def test_number_at_line_start_is_not_a_footnote_without_a_mark() -> None:
 def test_markdown_without_headings_keeps_its_text() -> None:
     from index.markdown import clean_markdown
 
-    blocks, furniture = clean_markdown("Korte regel.\n\nDe Kamer wordt geïnformeerd over de stand van zaken in Zeeland.\n")
-    assert [b.text for b in blocks] == ["Korte regel.", "De Kamer wordt geïnformeerd over de stand van zaken in Zeeland."]
+    long = "De Kamer wordt geïnformeerd over de stand van zaken in Zeeland."
+    blocks, furniture = clean_markdown(f"Korte regel.\n\n{long}\n")
+    assert [b.text for b in blocks] == ["Korte regel.", long]
     assert furniture == []
