@@ -72,9 +72,11 @@ class Engine:
     def searcher(self) -> Any:
         """The current searcher, refreshed when a re-index has committed since the last call."""
         with self._lock:
-            fresh = self._searcher.refresh()
-            if fresh is not self._searcher:
-                self._searcher = fresh  # the old one is left to requests still using it
+            if not self._searcher.up_to_date():
+                # A new searcher, not Searcher.refresh(): refresh reuses the readers of segments it
+                # knew, with their old deletions, so letters removed or changed by the re-index would
+                # still show. The old searcher is left to requests still using it.
+                self._searcher = self._ix.searcher(weighting=BM25F())
                 self._letters = None
                 self._similar = {}
                 self._acronyms = None
