@@ -34,6 +34,7 @@ from search.translate import Tree, filter_query, translate
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
+MAX_SUGGEST = 5  # words of one query looked up for "Bedoelde u …?"
 SECOND, THIRD = 0.3, 0.1  # weight of a letter's second and third best passage in its score
 
 
@@ -240,8 +241,10 @@ class Engine:
     def _suggest(self, searcher: Any, parsed: ParsedQuery) -> str | None:
         """"Bedoelde u …?": replace words the index hardly knows by a close, more common word."""
         reader = searcher.reader()
+        corrector = searcher.corrector("exact")
         text = parsed.text
         changed = False
+        lookups = 0
         for leaf in terms(parsed.root):
             if not isinstance(leaf, Word):
                 continue
@@ -249,7 +252,11 @@ class Engine:
                 if term.joined or term.stop or len(term.folded) < 4:
                     continue
                 frequency = reader.doc_frequency("exact", term.folded)
-                corrector = searcher.corrector("exact")
+                if frequency >= 3:
+                    continue  # a word the index knows well needs no correction
+                lookups += 1
+                if lookups > MAX_SUGGEST:
+                    return text if changed else None  # fuzzy lookups are costly: a few words at most
                 for candidate in corrector.suggest(term.folded, limit=5, maxdist=2, prefix=1):
                     if reader.doc_frequency("exact", candidate) > max(frequency, 0) * 3:
                         replacement = candidate

@@ -38,7 +38,7 @@ from search.query import (
 from search.snippets import Matcher
 
 TEXT_FIELDS = ("text", "heading", "title")
-MAX_EXPANSION = 200  # words a prefix* may stand for; more would make the query slow and vague
+MAX_EXPANSION = 200  # words that prefixes and compound parts may stand for in one query, all together
 PART_WEIGHT = 0.4  # a compound found by its last part counts for less than the word itself
 NEAR = 8  # words apart at most for the proximity bonus
 
@@ -78,6 +78,7 @@ class _Translator:
         self.ignored: list[str] = []
         self.positive: list[wq.Query] = []  # the leaves that rank passages
         self.near: list[str] = []  # stems of the positive single words, for proximity
+        self.budget = MAX_EXPANSION  # expansions left for this query (prefixes, compounds)
 
     def node(self, node: Node | _OpenPair, positive: bool = True) -> Tree | None:
         if isinstance(node, _OpenPair):
@@ -192,7 +193,8 @@ class _Translator:
         if len(term.folded) < MIN_HEAD or len(term.stem) < 4:
             return found
         own = self.reader.doc_frequency("text", term.stem)
-        tails = islice(self.reader.expand_prefix("tails", term.stem[::-1]), MAX_EXPANSION)
+        tails = list(islice(self.reader.expand_prefix("tails", term.stem[::-1]), self.budget))
+        self.budget -= len(tails)
         for reversed_stem in tails:
             longer = _text(reversed_stem)[::-1]
             front = longer[: len(longer) - len(term.stem)]
@@ -265,13 +267,14 @@ class _Translator:
         stem = fold(text).strip()
         if len(stem) < 2:
             return None
-        words = list(islice(self.reader.expand_prefix("exact", stem), MAX_EXPANSION + 1))
-        if len(words) > MAX_EXPANSION:
+        words = list(islice(self.reader.expand_prefix("exact", stem), self.budget + 1))
+        if len(words) > self.budget:
             self.notes.append(
-                f"{text}* staat voor meer dan {MAX_EXPANSION} woorden; "
-                f"alleen de eerste {MAX_EXPANSION} zijn gezocht"
+                f"{text}* staat voor meer dan {self.budget} woorden; alleen de eerste {self.budget} zijn "
+                f"gezocht (een zoekvraag omvat hoogstens {MAX_EXPANSION} woorden)"
             )
-            words = words[:MAX_EXPANSION]
+            words = words[: self.budget]
+        self.budget -= len(words)
         if positive:
             self.prefixes.append(stem)
             self.labels.setdefault(stem, f"{text}*")
