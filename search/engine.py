@@ -63,53 +63,75 @@ class Engine:
             )
         self._ix = whoosh_index.open_dir(str(self.index_dir))
         self._lock = threading.Lock()
-        self._searcher = self._ix.searcher(weighting=BM25F())
+        # One searcher per thread: Whoosh's readers share file handles, and reading them from two
+        # threads at once garbles postings (zlib and unpickling errors under concurrent requests).
+        self._local = threading.local()
+        self._opened: list[Any] = []  # every searcher opened, closed by close()
+        # What depends only on the index version (its generation), shared by all threads.
+        self._generation = -1
         self._letters: dict[str, LetterInfo] | None = None
-        self._similar: dict[tuple[str, int], list[dict[str, Any]]] = {}  # per index version
+        self._similar: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self._acronyms: AcronymTable | None = None
 
     # -- index versions -------------------------------------------------------------------
 
     def searcher(self) -> Any:
-        """The current searcher, refreshed when a re-index has committed since the last call."""
+        """This thread's searcher, opened anew when a re-index has committed since its last use.
+
+        A new searcher, not Searcher.refresh(): refresh reuses the readers of segments it knew,
+        with their old deletions, so letters removed or changed by the re-index would still show.
+        """
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None or not searcher.up_to_date():
+            if searcher is not None:
+                searcher.close()  # only this thread used it
+            searcher = self._ix.searcher(weighting=BM25F())
+            self._local.searcher = searcher
+            with self._lock:
+                self._opened = [s for s in self._opened if s is not searcher and not s.is_closed] + [searcher]
+        generation = searcher.reader().generation()
         with self._lock:
-            if not self._searcher.up_to_date():
-                # A new searcher, not Searcher.refresh(): refresh reuses the readers of segments it
-                # knew, with their old deletions, so letters removed or changed by the re-index would
-                # still show. The old searcher is left to requests still using it.
-                self._searcher = self._ix.searcher(weighting=BM25F())
+            if generation != self._generation:
+                self._generation = generation
                 self._letters = None
                 self._similar = {}
                 self._acronyms = None
-            return self._searcher
+        return searcher
 
     def letters(self, searcher: Any) -> dict[str, LetterInfo]:
+        """Date, type, dossier and signatories of every letter, per index version."""
+        generation = searcher.reader().generation()
         with self._lock:
-            if self._letters is None or searcher is not self._searcher:
-                table = {}
-                for fields in searcher.documents(kind="letter"):
-                    signers = tuple(s for s in fields.get("signatory", "").split(",") if s)
-                    table[fields["id"]] = LetterInfo(
-                        fields["id"], fields.get("date", ""), fields.get("doctype", ""),
-                        fields.get("dossier", ""), signers,
-                    )
-                if searcher is not self._searcher:
-                    return table
+            if self._letters is not None and generation == self._generation:
+                return self._letters
+        table = {}
+        for fields in searcher.documents(kind="letter"):
+            signers = tuple(s for s in fields.get("signatory", "").split(",") if s)
+            table[fields["id"]] = LetterInfo(
+                fields["id"], fields.get("date", ""), fields.get("doctype", ""), fields.get("dossier", ""), signers,
+            )
+        with self._lock:
+            if generation == self._generation:
                 self._letters = table
-            return self._letters
+        return table
 
     def acronyms(self, searcher: Any) -> AcronymTable:
         """The curated acronyms plus those the indexed letters define, per index version."""
-        table = self._acronyms
-        if table is None or searcher is not self._searcher:
-            learned = [(f["acronym"], f["long_form"]) for f in searcher.documents(kind="acronym")]
-            table = build_table(learned)
-            if searcher is self._searcher:
+        generation = searcher.reader().generation()
+        with self._lock:
+            if self._acronyms is not None and generation == self._generation:
+                return self._acronyms
+        table = build_table([(f["acronym"], f["long_form"]) for f in searcher.documents(kind="acronym")])
+        with self._lock:
+            if generation == self._generation:
                 self._acronyms = table
         return table
 
     def close(self) -> None:
-        self._searcher.close()
+        with self._lock:
+            for searcher in self._opened:
+                searcher.close()
+            self._opened = []
 
     # -- search ---------------------------------------------------------------------------
 

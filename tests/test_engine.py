@@ -204,8 +204,38 @@ def test_words_close_together_rank_above_scattered_words(tmp_path) -> None:
 
     filler = " ".join(["Het kabinet schrijft de Kamer over de stand van zaken in het land."] * 6)
     # equal words and lengths; on a tie the id "a-ver" would come first
-    (tmp_path / "a-ver.md").write_text(f"## Brief\n\nDe afschrikking blijft. {filler} Dat geldt voor Rusland.\n", "utf-8")
+    far = f"## Brief\n\nDe afschrikking blijft. {filler} Dat geldt voor Rusland.\n"
+    (tmp_path / "a-ver.md").write_text(far, "utf-8")
     (tmp_path / "z-dicht.md").write_text(f"## Brief\n\n{filler} De afschrikking van Rusland blijft.\n", "utf-8")
     build([str(tmp_path)], tmp_path / "ix", workers=1)
     result = Engine(tmp_path / "ix").search(SearchRequest(q="afschrikking Rusland"))
     assert [r.source.rsplit("/", 1)[-1] for r in result.results] == ["z-dicht.md", "a-ver.md"]
+
+
+def test_one_engine_answers_many_threads_at_once(seed_index) -> None:
+    """waitress serves requests on 8 threads with one Engine; a shared Whoosh searcher garbled reads."""
+    import threading
+
+    shared = Engine(seed_index)
+    queries = ['"twee procent van het BBP"', "Rusland Oekraïne", "afschrik*", "NAVO jaar:2017", "verdediging",
+               "Litouwn", "28 676, nr. 418", "NAVO NIET Tillerson"]
+    expected = {q: [(r.id, [p.id for p in r.passages]) for r in shared.search(SearchRequest(q=q)).results]
+                for q in queries}
+    errors: list[BaseException] = []
+
+    def worker(offset: int) -> None:
+        try:
+            for i in range(40):
+                q = queries[(offset + i) % len(queries)]
+                got = [(r.id, [p.id for p in r.passages]) for r in shared.search(SearchRequest(q=q)).results]
+                assert got == expected[q], q
+        except BaseException as error:  # collected and re-raised in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    shared.close()
+    assert errors == []
