@@ -44,3 +44,25 @@ BENCH_OUT     ?= bench/results/latest.json
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.run --corpus $(BENCH_CORPORA) --out $(BENCH_OUT)
+
+# The load test (docs/reliability.md): 16 clients for 60 s against `kamerzoek serve` on the 13k corpus,
+# whose index is made once in $$KAMERZOEK_LOAD_INDEX/13k (default /tmp/kamerzoek-load-index; minutes the
+# first time), then a long series of kill -9 rounds. Short: `make loadtest LOAD_SECONDS=10 KILL_ROUNDS=6`.
+LOAD_CLIENTS ?= 16
+LOAD_SECONDS ?= 60
+LOAD_CORPUS  ?= 13k
+KILL_ROUNDS  ?= 30
+.PHONY: loadtest
+loadtest: $(STAMP)
+	$(BIN)/python -m bench.loadtest --clients $(LOAD_CLIENTS) --seconds $(LOAD_SECONDS) --corpus $(LOAD_CORPUS)
+	KAMERZOEK_KILL_ROUNDS=$(KILL_ROUNDS) $(BIN)/python -m pytest -q -s tests/test_reliability_crash.py
+
+# The relevance harness (docs/relevance.md): judged seed queries and known-item motion queries, on ours,
+# SQLite FTS5, tantivy and plain Whoosh in one run; indexes are made once per version of index/.
+# Every usable motion by default (most of an hour on a busy 2-core machine); `RELEVANCE_SAMPLE=500` for less.
+RELEVANCE_SAMPLE ?= 0
+RELEVANCE_OUT    ?= bench/results/relevance.json
+.PHONY: relevance
+relevance: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.relevance.run --sample $(RELEVANCE_SAMPLE) --out $(RELEVANCE_OUT)

@@ -1,0 +1,1 @@
+"""Helpers of the reliability tests: generated corpora, child processes, index snapshots."""
