@@ -62,13 +62,14 @@ class Engine:
                 f"files again to rebuild it, e.g. `kamerzoek index seeds/ --index {self.index_dir}`."
             )
         self._ix = whoosh_index.open_dir(str(self.index_dir))
-        self._lock = threading.Lock()
-        # One searcher per thread: Whoosh's readers share file handles, and reading them from two
-        # threads at once garbles postings (zlib and unpickling errors under concurrent requests).
-        self._local = threading.local()
-        self._opened: list[Any] = []  # every searcher opened, closed by close()
-        # What depends only on the index version (its generation), shared by all threads.
-        self._generation = -1
+        # One searcher, used by one thread at a time: Whoosh's readers share file handles, so two
+        # threads reading at once garble postings (zlib and unpickling errors under concurrent
+        # requests), and a searcher per thread cost gigabytes (3.3 GB for 8 threads on the 13k).
+        # Python runs one thread at a time anyway, so the lock costs little throughput.
+        self.lock = threading.RLock()
+        self._searcher = self._ix.searcher(weighting=BM25F())
+        # What depends only on the index version (its generation).
+        self._generation = self._searcher.reader().generation()
         self._letters: dict[str, LetterInfo] | None = None
         self._similar: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self._acronyms: AcronymTable | None = None
@@ -76,66 +77,55 @@ class Engine:
     # -- index versions -------------------------------------------------------------------
 
     def searcher(self) -> Any:
-        """This thread's searcher, opened anew when a re-index has committed since its last use.
+        """The searcher, opened anew when a re-index has committed since its last use.
 
         A new searcher, not Searcher.refresh(): refresh reuses the readers of segments it knew,
         with their old deletions, so letters removed or changed by the re-index would still show.
+        Callers hold ``self.lock`` while they use it (the public methods below do).
         """
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None or not searcher.up_to_date():
-            if searcher is not None:
-                searcher.close()  # only this thread used it
-            searcher = self._ix.searcher(weighting=BM25F())
-            self._local.searcher = searcher
-            with self._lock:
-                self._opened = [s for s in self._opened if s is not searcher and not s.is_closed] + [searcher]
-        generation = searcher.reader().generation()
-        with self._lock:
-            if generation != self._generation:
-                self._generation = generation
+        with self.lock:
+            if not self._searcher.up_to_date():
+                self._searcher.close()
+                self._searcher = self._ix.searcher(weighting=BM25F())
+                self._generation = self._searcher.reader().generation()
                 self._letters = None
                 self._similar = {}
                 self._acronyms = None
-        return searcher
+            return self._searcher
 
     def letters(self, searcher: Any) -> dict[str, LetterInfo]:
         """Date, type, dossier and signatories of every letter, per index version."""
-        generation = searcher.reader().generation()
-        with self._lock:
-            if self._letters is not None and generation == self._generation:
-                return self._letters
-        table = {}
-        for fields in searcher.documents(kind="letter"):
-            signers = tuple(s for s in fields.get("signatory", "").split(",") if s)
-            table[fields["id"]] = LetterInfo(
-                fields["id"], fields.get("date", ""), fields.get("doctype", ""), fields.get("dossier", ""), signers,
-            )
-        with self._lock:
-            if generation == self._generation:
+        with self.lock:
+            if self._letters is None:
+                table = {}
+                for fields in searcher.documents(kind="letter"):
+                    signers = tuple(s for s in fields.get("signatory", "").split(",") if s)
+                    table[fields["id"]] = LetterInfo(
+                        fields["id"], fields.get("date", ""), fields.get("doctype", ""),
+                        fields.get("dossier", ""), signers,
+                    )
                 self._letters = table
-        return table
+            return self._letters
 
     def acronyms(self, searcher: Any) -> AcronymTable:
         """The curated acronyms plus those the indexed letters define, per index version."""
-        generation = searcher.reader().generation()
-        with self._lock:
-            if self._acronyms is not None and generation == self._generation:
-                return self._acronyms
-        table = build_table([(f["acronym"], f["long_form"]) for f in searcher.documents(kind="acronym")])
-        with self._lock:
-            if generation == self._generation:
-                self._acronyms = table
-        return table
+        with self.lock:
+            if self._acronyms is None:
+                learned = [(f["acronym"], f["long_form"]) for f in searcher.documents(kind="acronym")]
+                self._acronyms = build_table(learned)
+            return self._acronyms
 
     def close(self) -> None:
-        with self._lock:
-            for searcher in self._opened:
-                searcher.close()
-            self._opened = []
+        with self.lock:
+            self._searcher.close()
 
     # -- search ---------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
+        with self.lock:
+            return self._search_locked(request)
+
+    def _search_locked(self, request: SearchRequest) -> SearchResult:
         limit = max(1, min(request.limit, MAX_LIMIT))
         page = max(1, min(request.page, MAX_PAGE))
         sort = request.sort if request.sort in SORTS else "relevance"
@@ -292,6 +282,10 @@ class Engine:
     # -- letters --------------------------------------------------------------------------
 
     def letter(self, letter_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            return self._letter_locked(letter_id)
+
+    def _letter_locked(self, letter_id: str) -> dict[str, Any] | None:
         """A whole letter: metadata, citation and passages in order; None when unknown."""
         searcher = self.searcher()
         fields = searcher.document(kind="letter", id=letter_id)
@@ -314,6 +308,10 @@ class Engine:
         }
 
     def similar(self, letter_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        with self.lock:
+            return self._similar_locked(letter_id, limit)
+
+    def _similar_locked(self, letter_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """Letters most like this one: its most telling words, searched as any-word, ranked per letter.
 
         Kept per index version: it depends only on the index, and costs most of a letter page.
@@ -345,6 +343,10 @@ class Engine:
         return similar
 
     def stats(self) -> dict[str, Any]:
+        with self.lock:
+            return self._stats_locked()
+
+    def _stats_locked(self) -> dict[str, Any]:
         searcher = self.searcher()
         info = self.letters(searcher)
         dates = sorted(i.date for i in info.values() if i.date)

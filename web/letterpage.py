@@ -42,7 +42,11 @@ def letter_page(engine: Engine, letter: dict[str, Any], q: str, notices: list[st
     """``back``: the result list the reader came from, when known; else one for ``q``."""
     letter_id = letter["id"]
     meta = letter.get("meta") or {}
-    matcher = translate(parse(q), engine.searcher().reader()).matcher if q else Matcher()
+    matcher = Matcher()
+    if q:
+        with engine.lock:  # the searcher serves one thread at a time (search/engine.py)
+            searcher = engine.searcher()
+            matcher = translate(parse(q), searcher.reader(), engine.acronyms(searcher)).matcher
     body = [p for p in letter["passages"] if p.get("kind") != "footnote"]
     notes = [p for p in letter["passages"] if p.get("kind") == "footnote"]
     marks = {str(p["mark"]) for p in notes if p.get("mark")}
