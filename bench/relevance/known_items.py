@@ -4,10 +4,12 @@ A motion with an inline ``OVERHEIDop.documenttitel`` such as "Motie van het lid 
 het verlengen van de regeling …" gives two queries:
 
 - long: the title after its first " over ", as written, less an editorial "(t.v.v. 29665-541)"
-  note (it names the motion this one replaces, not the subject, and reads as a Kamerstuk
-  reference);
+  or "t.v.v. 36800-22" note (it names the motion this one replaces, not the subject, and
+  reads as a Kamerstuk reference);
 - short: the three longest words of the long form that are not stopwords (Snowball's Dutch
   list, as index/data/stopwords_nl.txt), in their original order, ties to the earlier word.
+  A word is a run of letters and digits, with hyphens, dots and apostrophes inside it
+  ("SodM-adviezen", "azc's"); quotes and a leading hyphen ("-leuzen") are not part of it.
   The longest words are the subject nouns a user would pick ("gaswinning", "Groningen"),
   where the first three would often be the motion's verb ("verzoeken", "zorgen", "komen").
 
@@ -30,8 +32,8 @@ from index.analysis import fold, is_stopword
 
 SEED = 20251125
 TITLE_META = "OVERHEIDop.documenttitel"
-_NOTE = re.compile(r"\s*\(t\.v\.v\.[^)]*\)")
-_EDGE = "\"'“”‘’«»()[],.;:!?-–"
+_NOTE = re.compile(r"\s*(?:\(t\.v\.v\.[^)]*\)|\bt\.v\.v\.\s+[\w-]+)")
+_WORD = re.compile(r"\w(?:[\w'’.-]*\w)?")
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,8 @@ def long_form(title: str) -> str | None:
 def short_form(long: str, words: int = 3) -> str:
     """The ``words`` longest non-stopwords, in their original order (ties to the earlier word)."""
     candidates = []
-    for position, token in enumerate(long.split()):
-        word = token.strip(_EDGE)
+    for position, match in enumerate(_WORD.finditer(long)):
+        word = match.group()
         if not any(c.isalpha() for c in word) or is_stopword(fold(word)):
             continue
         candidates.append((position, word))
