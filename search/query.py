@@ -187,9 +187,12 @@ def _lex(text: str, notes: list[str]) -> list[_Tok]:
             j = i
             while j < n and text[j] != " " and text[j] not in _QUOTES and text[j] not in "()":
                 j += 1
+            # a hyphen right after a closing quote or parenthesis joins, it does not negate:
+            # '"fast lane"-experimenten' is the phrase and the word, not the phrase without the word
+            attached = i > 0 and text[i - 1] != " "
             chunk, i = text[i:j], j
             rest = chunk.lstrip("+-")
-            minus = chunk[: len(chunk) - len(rest)].count("-")
+            minus = 0 if attached else chunk[: len(chunk) - len(rest)].count("-")
             if minus > 1 and rest:
                 say(notes, "dubbel minteken gelezen als één")
             if not rest:

@@ -68,6 +68,11 @@ GOLDEN = [
     ("https://www.rijksoverheid.nl/a?b=c", "https://www.rijksoverheid.nl/a?b=c", ""),
     ("info@minbuza.nl", "info@minbuza.nl", ""),
     ("navo, rusland; oekraïne!", "navo EN rusland EN oekraïne", ""),
+    # a hyphen attached to a closing quote or parenthesis joins, it does not negate
+    ('"fast lane"-experimenten', '"fast lane" EN experimenten', ""),
+    ("“buy now, pay later”-constructies", '"buy now, pay later" EN constructies', ""),
+    ("(NAVO OF EU)-landen", "(NAVO OF EU) EN landen", ""),
+    ('navo -"fast lane"', 'navo NIET "fast lane"', ""),
     # filters
     ("jaar:2017", "jaar:2017", ""),
     ("Jaar:2017 navo", "navo · jaar:2017", ""),
