@@ -27,14 +27,15 @@ from index.errors import NoIndex
 from index.metadata import format_dossier
 from index.schema import SCHEMA_VERSION
 from search.cite import letter_citation, passage_citation
-from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, Word, parse, terms
+from search.docsets import DocSets, Layout, letters_of, passages_of
+from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, parse
 from search.results import SORTS, LetterHit, PassageHit, SearchRequest, SearchResult
 from search.snippets import highlight
-from search.translate import Tree, filter_query, translate
+from search.suggest import suggest
+from search.translate import Tree, restrictions, translate
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
-MAX_SUGGEST = 5  # words of one query looked up for "Bedoelde u …?"
 SECOND, THIRD = 0.3, 0.1  # weight of a letter's second and third best passage in its score
 
 
@@ -73,6 +74,7 @@ class Engine:
         self._letters: dict[str, LetterInfo] | None = None
         self._similar: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self._acronyms: AcronymTable | None = None
+        self._sets: tuple[DocSets, Layout] | None = None
 
     # -- index versions -------------------------------------------------------------------
 
@@ -91,6 +93,7 @@ class Engine:
                 self._letters = None
                 self._similar = {}
                 self._acronyms = None
+                self._sets = None
             return self._searcher
 
     def letters(self, searcher: Any) -> dict[str, LetterInfo]:
@@ -106,6 +109,14 @@ class Engine:
                     )
                 self._letters = table
             return self._letters
+
+    def docsets(self, searcher: Any) -> tuple[DocSets, Layout]:
+        """Fast record sets over the searcher, and which passages belong to which letter, per index version."""
+        with self.lock:
+            if self._sets is None:
+                sets = DocSets(searcher)
+                self._sets = (sets, sets.layout())
+            return self._sets
 
     def acronyms(self, searcher: Any) -> AcronymTable:
         """The curated acronyms plus those the indexed letters define, per index version."""
@@ -133,20 +144,22 @@ class Engine:
         searcher = self.searcher()
         compiled = translate(parsed, searcher.reader(), self.acronyms(searcher))
         extra, dates = _request_filters(request)
-        filters = filter_query(parsed, extra, dates)
+        sets, layout = self.docsets(searcher)
+        restricted = restrictions(parsed, extra, dates)
+        allowed = None if restricted is None else letters_of(sets.docs(restricted), layout)
         notes = list(parsed.notes) + compiled.notes
 
         tree, ranking = compiled.tree, compiled.ranking
-        pinned = self._reference(searcher, parsed, filters)
+        pinned = _reference(parsed, layout, allowed)
         if tree is None and parsed.reference is not None:
             # letters that cite the Kamerstuk follow the Kamerstuk itself
             tree, ranking = ("leaf", _citing(parsed.reference)), _citing(parsed.reference)
         if tree is None and _has_filters(parsed, extra, dates):
             tree, ranking = ("all",), wq.Every()
-        scores, passages = self._run(searcher, tree, ranking, filters)
+        scores, passages = self._run(searcher, tree, ranking, allowed)
         any_word = False
         if not scores and compiled.any_words is not None:
-            scores, passages = self._run(searcher, compiled.any_words, ranking, filters)
+            scores, passages = self._run(searcher, compiled.any_words, ranking, allowed)
             any_word = bool(scores)
             if any_word:
                 notes.append("geen document bevat alle woorden; getoond: documenten met een of "
@@ -158,11 +171,11 @@ class Engine:
         pages = max(1, math.ceil(total / limit))
         window = ranked[(page - 1) * limit : page * limit]
         results = [
-            self._letter_hit(searcher, letter_id, scores.get(letter_id, []),
+            self._letter_hit(searcher, layout, letter_id, scores.get(letter_id, []),
                              passages.get(letter_id, []), compiled.matcher, request)
             for letter_id in window
         ]
-        suggestion = self._suggest(searcher, parsed) if total < 3 else None
+        suggestion = suggest(searcher.reader(), parsed) if total < 3 else None
         read_as = parsed.read_as()
         if notes:
             read_as = " · ".join([read_as] + [n for n in notes if n]) if read_as else " · ".join(
@@ -174,59 +187,56 @@ class Engine:
             notes=[n for n in notes if n], any_word=any_word, sort=sort, limit=limit,
         )
 
-    def _run(self, searcher: Any, tree: Tree | None, ranking: wq.Query | None, filters: wq.Query) -> tuple[
-        dict[str, list[float]], dict[str, list[tuple[float, int, int]]]
-    ]:
-        """The letters the tree selects, with every passage the ranking query scores in them."""
+    def _run(self, searcher: Any, tree: Tree | None, ranking: wq.Query | None,
+             allowed: set[int] | None) -> tuple[dict[str, list[float]], dict[str, list[tuple[float, int, int]]]]:
+        """The letters the tree selects among the allowed ones (None: all), with every passage the
+        ranking query scores in them."""
         if tree is None or ranking is None:
             return {}, {}
-        selected = _Letters(searcher, filters).evaluate(tree)
-        return self._group(searcher, ranking, filters, selected)
+        if tree[0] == "leaf" and tree[1] is ranking:
+            # one word or phrase: the passages it scores are the ones that select their letters
+            return self._group(searcher, ranking, allowed)
+        sets, layout = self.docsets(searcher)
+        selected = _Letters(sets, layout, allowed).evaluate(tree)
+        return self._group(searcher, ranking, selected)
 
-    def _group(self, searcher: Any, query: wq.Query, filters: wq.Query, selected: set[str] | None = None) -> tuple[
+    def _group(self, searcher: Any, query: wq.Query, selected: set[int] | None) -> tuple[
         dict[str, list[float]], dict[str, list[tuple[float, int, int]]]
     ]:
-        """Every matching passage, scored, grouped per letter (so the total is exact)."""
-        if selected is not None and not selected:
+        """Every passage the query matches in the selected letters (None: in all letters), scored and
+        grouped per letter (so the total is exact)."""
+        sets, layout = self.docsets(searcher)
+        allowed = None if selected is None else passages_of(selected, layout)
+        if allowed is not None and not allowed:
             return {}, {}
-        hits = searcher.search(query, filter=filters, limit=None, sortedby=None)
-        letters = searcher.reader().column_reader("letter")
         ordinals = searcher.reader().column_reader("n")
+        letter_of, ids = layout.letter_of, layout.ids
         scores: dict[str, list[float]] = {}
         best: dict[str, list[tuple[float, int, int]]] = {}
-        for score, docnum in hits.top_n:
-            letter = _text(letters[docnum])
-            if selected is not None and letter not in selected:
-                continue
-            scores.setdefault(letter, []).append(score)
+        for score, docnum in sets.scores(query, allowed):
+            letter = letter_of[docnum]
+            if letter < 0:
+                continue  # a letter or acronym record, not a passage
+            letter_id = ids[letter]
+            scores.setdefault(letter_id, []).append(score)
             # ties between passages go to the earlier passage, whatever the segment layout
-            best.setdefault(letter, []).append((score, ordinals[docnum], docnum))
+            best.setdefault(letter_id, []).append((score, ordinals[docnum], docnum))
         return scores, best
 
-    def _reference(self, searcher: Any, parsed: ParsedQuery, filters: wq.Query) -> str | None:
-        """The letter a Kamerstuk reference in the query names, when it is in the index."""
-        if parsed.reference is None:
-            return None
-        letter_id = f"kst-{parsed.reference.dossier}-{parsed.reference.number}"
-        restricted = wq.And([wq.Term("letter", letter_id), filters])
-        if searcher.search(restricted, limit=1).scored_length() == 0:
-            return None
-        return letter_id
-
-    def _letter_hit(self, searcher: Any, letter_id: str, scores: list[float],
+    def _letter_hit(self, searcher: Any, layout: Layout, letter_id: str, scores: list[float],
                     hits: list[tuple[float, int, int]], matcher: Any,
                     request: SearchRequest) -> LetterHit:
-        fields = searcher.document(kind="letter", id=letter_id) or {}
+        fields = searcher.stored_fields(layout.record[layout.ordinal[letter_id]])
         meta = json.loads(fields.get("meta") or "{}")
         cite = letter_citation(meta)
         shown = []
         matched: dict[str, list[str]] = {}
         best = sorted(hits, key=lambda h: (-round(h[0], 9), h[1]))[: max(0, request.passages)]
         if not best:  # a letter pinned by reference, without matching passages: show its opening
-            opening = wq.And([wq.Term("letter", letter_id), wq.Term("kind", "passage"),
-                              wq.NumericRange("n", 1, max(1, request.passages))])
-            found = searcher.search(opening, limit=None, sortedby="n")
-            best = [(0.0, i, docnum) for i, docnum in enumerate(found.docs())]
+            opening = layout.passages[layout.ordinal[letter_id]]
+            ordinals = searcher.reader().column_reader("n")
+            first = sorted(opening, key=lambda docnum: ordinals[docnum])[: max(1, request.passages)]
+            best = [(0.0, i, docnum) for i, docnum in enumerate(first)]
         for score, _, docnum in best:
             stored = searcher.stored_fields(docnum)
             marked, variants = highlight(stored["text"], matcher)
@@ -249,35 +259,6 @@ class Engine:
             citation=cite, score=_letter_score(scores), hits=len(hits), passages=shown,
             matched=matched if request.explain else None,
         )
-
-    def _suggest(self, searcher: Any, parsed: ParsedQuery) -> str | None:
-        """"Bedoelde u …?": replace words the index hardly knows by a close, more common word."""
-        reader = searcher.reader()
-        corrector = searcher.corrector("exact")
-        text = parsed.text
-        changed = False
-        lookups = 0
-        for leaf in terms(parsed.root):
-            if not isinstance(leaf, Word):
-                continue
-            for term in analyze(leaf.text):
-                if term.joined or term.stop or len(term.folded) < 4:
-                    continue
-                frequency = reader.doc_frequency("exact", term.folded)
-                if frequency >= 3:
-                    continue  # a word the index knows well needs no correction
-                lookups += 1
-                if lookups > MAX_SUGGEST:
-                    return text if changed else None  # fuzzy lookups are costly: a few words at most
-                for candidate in corrector.suggest(term.folded, limit=5, maxdist=2, prefix=1):
-                    if reader.doc_frequency("exact", candidate) > max(frequency, 0) * 3:
-                        replacement = candidate
-                        if term.original[:1].isupper():
-                            replacement = candidate[:1].upper() + candidate[1:]
-                        text = re.sub(re.escape(term.original), replacement, text, count=1)
-                        changed = True
-                        break
-        return text if changed else None
 
     # -- letters --------------------------------------------------------------------------
 
@@ -332,8 +313,8 @@ class Engine:
         if not words:
             return []
         query = wq.Or([wq.Term("text", word) for word in words])
-        others = wq.And([wq.Term("kind", "passage"), wq.Not(wq.Term("letter", letter_id))])
-        scores, _ = self._group(searcher, query, others)
+        scores, _ = self._group(searcher, query, None)
+        scores.pop(letter_id, None)
         ranked = sorted(scores, key=lambda i: (-_letter_score(scores[i]), i))[:limit]
         similar = []
         for other in ranked:
@@ -376,35 +357,36 @@ def _request_filters(request: SearchRequest) -> tuple[list[FieldFilter], DateRan
 
 
 class _Letters:
-    """Evaluates a letter-level boolean tree: each leaf is the set of letters with a matching passage."""
+    """Evaluates a letter-level boolean tree: each leaf is the set of letters with a matching passage.
 
-    def __init__(self, searcher: Any, filters: wq.Query) -> None:
-        self.searcher = searcher
-        self.filters = filters
-        self.column = searcher.reader().column_reader("letter")
-        self._all: set[str] | None = None
+    Letters are ordinals of the index version's Layout; ``allowed`` (None: every letter) is what
+    the filters leave.
+    """
 
-    def of(self, query: wq.Query) -> set[str]:
-        docs = self.searcher.docs_for_query(wq.And([query, self.filters]))
-        return {_text(self.column[d]) for d in docs}
+    def __init__(self, sets: DocSets, layout: Layout, allowed: set[int] | None) -> None:
+        self.sets = sets
+        self.layout = layout
+        self.allowed = allowed
 
-    def all(self) -> set[str]:
-        if self._all is None:
-            self._all = {_text(self.column[d]) for d in self.searcher.docs_for_query(self.filters)}
-        return self._all
+    def of(self, query: wq.Query) -> set[int]:
+        found = letters_of(self.sets.docs(query), self.layout)
+        return found if self.allowed is None else found & self.allowed
 
-    def evaluate(self, tree: Tree) -> set[str]:
+    def all(self) -> set[int]:
+        return set(range(len(self.layout.ids))) if self.allowed is None else set(self.allowed)
+
+    def evaluate(self, tree: Tree) -> set[int]:
         kind = tree[0]
         if kind == "leaf":
             return self.of(tree[1])
         if kind == "all":
-            return set(self.all())
+            return self.all()
         if kind == "not":
             return self.all() - self.evaluate(tree[1])
         if kind == "or":
             return set().union(*(self.evaluate(t) for t in tree[1]))
         positive = [t for t in tree[1] if t[0] != "not"]
-        result = self.evaluate(positive[0]) if positive else set(self.all())
+        result = self.evaluate(positive[0]) if positive else self.all()
         for part in positive[1:]:
             if not result:
                 break
@@ -414,6 +396,18 @@ class _Letters:
                 break
             result -= self.evaluate(part[1])
         return result
+
+
+def _reference(parsed: ParsedQuery, layout: Layout, allowed: set[int] | None) -> str | None:
+    """The letter a Kamerstuk reference in the query names, when the index has it and the filters
+    leave it."""
+    if parsed.reference is None:
+        return None
+    letter_id = f"kst-{parsed.reference.dossier}-{parsed.reference.number}"
+    ordinal = layout.ordinal.get(letter_id)
+    if ordinal is None or (allowed is not None and ordinal not in allowed):
+        return None
+    return letter_id
 
 
 def _text(value: Any) -> str:

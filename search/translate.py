@@ -335,9 +335,10 @@ def translate(parsed: ParsedQuery, reader: Any, acronyms: AcronymTable | None = 
     return Compiled(tree, ranking, matcher, any_words, notes)
 
 
-def filter_query(parsed: ParsedQuery, extra: list[FieldFilter], dates: DateRange | None) -> wq.Query:
-    """Filters from the query text and from the request, over passage records."""
-    parts: list[wq.Query] = [wq.Term("kind", "passage")]
+def restrictions(parsed: ParsedQuery, extra: list[FieldFilter], dates: DateRange | None) -> wq.Query | None:
+    """Filters from the query text and from the request, as one query over the letter fields that
+    letter and passage records both carry; None when nothing is filtered."""
+    parts: list[wq.Query] = []
     by_field: dict[str, list[wq.Query]] = {}
     for item in list(parsed.filters) + extra:
         by_field.setdefault(item.field, []).append(_filter_term(item))
@@ -346,7 +347,9 @@ def filter_query(parsed: ParsedQuery, extra: list[FieldFilter], dates: DateRange
     for span in (parsed.dates, dates):
         if span is not None and (span.start or span.end):
             parts.append(wq.TermRange("date", span.start or "0000", span.end or "9999-12-31"))
-    return wq.And(parts)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _filter_term(item: FieldFilter) -> wq.Query:

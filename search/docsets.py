@@ -1,0 +1,255 @@
+"""Sets of passages and letters for Whoosh queries, fast; and scoring only the passages that count.
+
+Whoosh's matchers step through postings one Python call per posting (and
+several calls per level of an Or or And), which made a query over the 13k
+corpus spend seconds listing which letters hold a word. Here a term's postings
+are read a block at a time into Python sets, Or and And become set union and
+intersection, and phrases are checked only on the passages that hold all their
+words. Scoring then visits only the passages of the letters the boolean tree
+selected: Whoosh's own query matchers run over postings cut down to those
+passages, so the scores are Whoosh's, without leapfrogging through the rest.
+
+Everything here gives the same answer as Whoosh's own docs_for_query and
+search (tests/test_docsets.py compares them); it reads a few private parts of
+whoosh-reloaded 2.7.5's codec (pinned in pyproject.toml) and falls back to the
+public API when they look different.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import ListMatcher
+from whoosh.query.ranges import TermRange
+
+DENSE = 0.25  # read a whole posting list once the documents wanted are a quarter of it
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which letter each record belongs to, and where a letter's records are; one per index version."""
+
+    ids: list[str]  # letter ordinal → letter id
+    ordinal: dict[str, int]  # letter id → ordinal
+    record: list[int]  # ordinal → docnum of the letter record
+    letter_of: array[int]  # docnum of a passage → ordinal of its letter; -1 for every other record
+    passages: list[list[int]]  # ordinal → its passages' docnums, ascending
+
+
+class DocSets:
+    """Docnum sets of queries over one searcher (one index version)."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.leaves = list(searcher.leaf_searchers())
+        self.ends = [offset + sub.doc_count_all() for sub, offset in self.leaves]
+
+    # -- sets -------------------------------------------------------------------------------
+
+    def term(self, field: str, text: str | bytes) -> set[int]:
+        """Docnums (live records only) whose field holds the term."""
+        found: set[int] = set()
+        for sub, offset in self.leaves:
+            found.update(d + offset for d in _segment_ids(sub.reader(), field, text))
+        return found
+
+    def docs(self, query: wq.Query) -> set[int]:
+        """Docnums of the records the query matches, as Whoosh's docs_for_query would list them."""
+        if isinstance(query, wq.Term):
+            return self.term(query.fieldname, query.text)
+        if isinstance(query, wq.Or):
+            found: set[int] = set()
+            for child in query.subqueries:
+                found |= self.docs(child)
+            return found
+        if isinstance(query, wq.And):
+            return self._all_of(query.subqueries)
+        if query is wq.NullQuery:
+            return set()
+        if isinstance(query, wq.Phrase):
+            candidates = self._all_of([wq.Term(query.fieldname, w) for w in query.words])
+            return self.verify(query, candidates)
+        if isinstance(query, TermRange):
+            found = set()
+            for field, text in query.existing_terms(self.searcher.reader(), expand=True):
+                found |= self.term(field, text)
+            return found
+        return set(self.searcher.docs_for_query(query))
+
+    def _all_of(self, queries: Iterable[wq.Query]) -> set[int]:
+        result: set[int] | None = None
+        for query in sorted(queries, key=self._estimate):
+            found = self.docs(query)
+            result = found if result is None else result & found
+            if not result:
+                return set()
+        return result or set()
+
+    def _estimate(self, query: wq.Query) -> int:
+        try:
+            return int(query.estimate_size(self.searcher.reader()))
+        except Exception:  # noqa: BLE001 - an estimate only orders the work
+            return 1 << 30
+
+    def verify(self, query: wq.Query, candidates: set[int]) -> set[int]:
+        """The candidates the query matches (positions checked by Whoosh's own matchers)."""
+        return {docnum for _, docnum in self.scores(query, sorted(candidates))}
+
+    # -- scores -----------------------------------------------------------------------------
+
+    def scores(self, query: wq.Query, allowed: list[int] | None) -> list[tuple[float, int]]:
+        """(score, docnum) of every record the query matches among the allowed docnums (ascending;
+        None: all), with the searcher's weighting: the same scores Whoosh's search gives.
+
+        With allowed docnums, Whoosh's own matchers run over postings cut down to those documents
+        (see _Restricted), so an And of common words does not leapfrog through the whole index.
+        """
+        context = self.searcher.context()
+        found: list[tuple[float, int]] = []
+        if allowed is None:
+            for sub, offset in self.leaves:
+                matcher = query.matcher(sub, context)
+                while matcher.is_active():
+                    found.append((matcher.score(), matcher.id() + offset))
+                    matcher.next()
+            return found
+        for sub, offset, local in self._per_segment(allowed):
+            matcher = query.matcher(_Restricted(sub, local), context)
+            wanted = set(local)  # a query without terms (Every) lists every document
+            while matcher.is_active():
+                doc = matcher.id()
+                if doc in wanted:
+                    found.append((matcher.score(), doc + offset))
+                matcher.next()
+        return found
+
+    def _per_segment(self, docnums: list[int]) -> Iterable[tuple[Any, int, list[int]]]:
+        """Ascending global docnums split per segment, as local docnums."""
+        start = 0
+        for (sub, offset), end in zip(self.leaves, self.ends, strict=True):
+            stop = bisect_left(docnums, end, start)
+            if stop > start:
+                yield sub, offset, [d - offset for d in docnums[start:stop]]
+            start = stop
+
+    # -- letters ----------------------------------------------------------------------------
+
+    def layout(self) -> Layout:
+        """Read which letter every letter and passage record belongs to (once per index version)."""
+        reader = self.searcher.reader()
+        column = reader.column_reader("letter")
+        letter_of = array("i", [-1]) * reader.doc_count_all()
+        ids: list[str] = []
+        ordinal: dict[str, int] = {}
+        record: list[int] = []
+        for doc in sorted(self.term("kind", "letter")):
+            letter_id = _text(column[doc])
+            ordinal[letter_id] = len(ids)
+            ids.append(letter_id)
+            record.append(doc)
+        passages: list[list[int]] = [[] for _ in ids]
+        for doc in sorted(self.term("kind", "passage")):
+            number = ordinal.get(_text(column[doc]), -1)
+            if number >= 0:
+                letter_of[doc] = number
+                passages[number].append(doc)
+        return Layout(ids, ordinal, record, letter_of, passages)
+
+
+def letters_of(docs: Iterable[int], layout: Layout) -> set[int]:
+    """The ordinals of the letters the passages among ``docs`` belong to."""
+    letter_of = layout.letter_of
+    found = {letter_of[d] for d in docs}
+    found.discard(-1)
+    return found
+
+
+def passages_of(letters: Iterable[int], layout: Layout) -> list[int]:
+    """The passages of these letters, ascending."""
+    docs: list[int] = []
+    for number in letters:
+        docs.extend(layout.passages[number])
+    docs.sort()
+    return docs
+
+
+def _segment_ids(reader: Any, field: str, text: str | bytes) -> list[int]:
+    """A term's live docnums in one segment, read a block at a time."""
+    try:
+        terms = reader._terms
+        tbytes = reader._text_to_bytes(field, text)
+        if (field, tbytes) not in terms:
+            return []
+        info = terms.term_info(field, tbytes)
+        if info.is_inlined():
+            ids: list[int] = list(info.inlined_postings()[0])
+        else:
+            matcher = terms.matcher(field, tbytes, reader.schema[field].format)
+            if not isinstance(matcher, W3LeafMatcher):
+                raise TypeError(type(matcher))
+            ids = []
+            while matcher.is_active():
+                if matcher._ids is None:
+                    matcher._read_ids()
+                ids.extend(matcher._ids)
+                matcher._next_block()
+        deleted = reader.deleted_docs_set
+    except (AttributeError, TypeError):  # another codec or reader: Whoosh's public, slower way
+        if (field, text) not in reader:
+            return []
+        return list(reader.postings(field, text).all_ids())
+    return [d for d in ids if d not in deleted] if deleted else ids
+
+
+class _Restricted:
+    """A segment's searcher whose term postings hold only the wanted documents (ascending local
+    docnums). Whoosh's queries build their matchers through ``searcher.postings``, so phrases,
+    spans, boosts and BM25F scores are all Whoosh's own, over shorter lists."""
+
+    def __init__(self, searcher: Any, wanted: list[int]) -> None:
+        self._searcher = searcher
+        self._wanted = wanted
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._searcher, name)
+
+    def postings(self, fieldname: str, text: bytes, weighting: Any = None, qf: int = 1) -> Any:
+        searcher = self._searcher
+        scorer = (weighting or searcher.weighting).scorer(searcher, fieldname, text, qf=qf)
+        matcher = searcher.reader().postings(fieldname, text)  # deleted documents left out
+        ids: list[int] = []
+        weights: list[float] = []
+        values: list[Any] = []
+        if len(self._wanted) >= DENSE * searcher.reader().doc_frequency(fieldname, text):
+            wanted = set(self._wanted)
+            while matcher.is_active():
+                doc = matcher.id()
+                if doc in wanted:
+                    ids.append(doc)
+                    weights.append(matcher.weight())
+                    values.append(matcher.value())
+                matcher.next()
+        else:
+            for doc in self._wanted:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < doc:
+                    matcher.skip_to(doc)
+                    if not matcher.is_active():
+                        break
+                if matcher.id() == doc:
+                    ids.append(doc)
+                    weights.append(matcher.weight())
+                    values.append(matcher.value())
+        return ListMatcher(ids, weights, values, searcher.schema[fieldname].format, scorer=scorer,
+                           term=(fieldname, text))
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -1,0 +1,85 @@
+"""search.docsets gives what Whoosh's own docs_for_query and search give, only faster."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.scoring import BM25F
+
+from index.build import build
+from search.docsets import DocSets, letters_of, passages_of
+from search.engine import Engine
+from search.query import parse
+from search.translate import translate
+from tests.conftest import SEED
+
+QUERIES = [
+    "NAVO", "Rusland Oekraïne", '"twee procent van het BBP"', "afschrik*", "verdediging",
+    "NAVO NIET Rusland", "(Rusland OF Oekraïne) EN sancties", "wiskundeonderwijs", "BIV",
+    '"de NAVO"', "Litouwen Rukla", "kamerbrieven", "aanwezigheid",
+]
+
+
+def _compare(engine: Engine, q: str) -> None:
+    searcher = engine.searcher()
+    sets, _ = engine.docsets(searcher)
+    compiled = translate(parse(q), searcher.reader(), engine.acronyms(searcher))
+    query = compiled.ranking
+    assert query is not None
+    expected = {docnum: score for score, docnum in searcher.search(query, limit=None).top_n}
+    assert sets.docs(query) == set(searcher.docs_for_query(query))
+    assert dict((d, s) for s, d in sets.scores(query, None)) == pytest.approx(expected)
+    rng = random.Random(q)
+    allowed = sorted(rng.sample(range(searcher.doc_count_all()), searcher.doc_count_all() // 3))
+    restricted = dict((d, s) for s, d in sets.scores(query, allowed))
+    assert restricted == pytest.approx({d: s for d, s in expected.items() if d in set(allowed)})
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_sets_and_scores_equal_whoosh_on_the_seed_index(engine: Engine, q: str) -> None:
+    _compare(engine, q)
+
+
+def test_deleted_records_are_left_out(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEED["000"].parent, seeds)
+    folder = tmp_path / "index"
+    build([str(seeds)], folder, workers=1)
+    (seeds / SEED["003"].name).unlink()  # 003 is the only letter with "Tillerson"
+    build([str(seeds)], folder, workers=1)
+    ix = whoosh_index.open_dir(str(folder))
+    with ix.searcher(weighting=BM25F()) as searcher:
+        assert searcher.reader().has_deletions()
+        sets = DocSets(searcher)
+        layout = sets.layout()
+        assert "kst-28676-266" not in layout.ordinal
+        assert sets.term("text", "tillerson") == set()
+        assert sets.term("text", "navo") == set(searcher.docs_for_query(_term("navo")))
+    engine = Engine(folder)
+    for q in QUERIES:
+        _compare(engine, q)
+    engine.close()
+
+
+def test_every_passage_belongs_to_its_letter(engine: Engine) -> None:
+    searcher = engine.searcher()
+    _, layout = engine.docsets(searcher)
+    assert len(layout.ids) == 5
+    for ordinal, letter_id in enumerate(layout.ids):
+        docs = layout.passages[ordinal]
+        assert docs == sorted(docs) and docs
+        assert {searcher.stored_fields(d)["letter"] for d in docs} == {letter_id}
+        assert searcher.stored_fields(layout.record[ordinal])["kind"] == "letter"
+        assert letters_of(docs, layout) == {ordinal}
+    assert passages_of(range(len(layout.ids)), layout) == sorted(
+        searcher.docs_for_query(_term("passage", "kind")))
+
+
+def _term(text: str, field: str = "text"):  # type: ignore[no-untyped-def]
+    from whoosh import query as wq
+
+    return wq.Term(field, text)
