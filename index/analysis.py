@@ -218,6 +218,21 @@ def _scan(text: str) -> Iterator[_Raw]:
                 pos += 1
 
 
+_LAST_SCAN: tuple[str | None, list[_Raw]] = (None, [])  # one entry, replaced whole (thread-safe)
+
+
+def _scan_once(text: str) -> list[_Raw]:
+    """_scan, remembered for the last text: indexing analyses each passage's text for three
+    fields (text, exact, tails) one after the other, and this tokenizes it once."""
+    global _LAST_SCAN
+    last = _LAST_SCAN
+    if last[0] is text:
+        return last[1]
+    raws = list(_scan(text))
+    _LAST_SCAN = (text, raws)
+    return raws
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
     """One token of a text, as the query side sees it."""
@@ -288,7 +303,7 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh is untyped
             yield t
             return
         query = mode == "query"
-        for s, e, folded, stm, pos, stop, joined in _scan(value):
+        for s, e, folded, stm, pos, stop, joined in _scan_once(value):
             if stop and query and removestops:
                 continue
             t.text = stm if stemmed else folded

@@ -179,27 +179,35 @@ def build(
         files, problems = discover(sources)
         summary.skipped.extend(problems)
         summary.files = len(files)
-        gone = sorted(f for f in known if _under(f, sources) and f not in set(files))
-
-        writer = _writer(ix, files, workers)
+        present = set(files)
+        gone = sorted(f for f in known if _under(f, sources) and f not in present)
+        todo = _changed(files, known)
+        summary.unchanged = len(files) - len(todo)
+        ids_of: dict[str, list[str]] = {}  # file -> its letters' ids
+        for letter_id, path in letter_ids.items():
+            ids_of.setdefault(path, []).append(letter_id)
+        gone_set = set(gone)
+        taken = {i: f for i, f in letter_ids.items() if f not in gone_set}
+        # nothing to write: the index (and its generation, which searchers watch) stays as it is
+        writer: Any = _writer(ix, todo, workers) if todo or gone or not letter_ids else None
         try:
             for path in gone:
                 writer.delete_by_term("file", path)
                 summary.removed += 1
-            taken = {i: f for i, f in letter_ids.items() if f not in set(gone)}
-            for done, result in enumerate(_process_all(files, known, workers), start=1):
+            for done, result in enumerate(_process_all(todo, known, workers), start=summary.unchanged + 1):
                 if progress:
                     progress(done, len(files))
                 summary.skipped.extend(result.skipped)
                 summary.notes.extend(result.notes)
-                if result.unchanged:
+                if result.unchanged:  # changed back between the two looks
                     summary.unchanged += 1
                     continue
                 if result.failed:
                     continue  # an earlier, readable version stays in the index
                 if result.path in known:
                     writer.delete_by_term("file", result.path)
-                    taken = {i: f for i, f in taken.items() if f != result.path}
+                    for letter_id in ids_of.get(result.path, []):
+                        taken.pop(letter_id, None)
                     summary.updated += 1
                 else:
                     summary.added += 1
@@ -209,14 +217,40 @@ def build(
                     _add_letter(writer, letter, result.path, result.filehash)
                     summary.letters += 1
                     summary.passages += len(letter.passages)
-            writer.commit()
+            if writer is not None:
+                writer.commit()
         except BaseException:
-            writer.cancel()
+            if writer is not None:
+                writer.cancel()
             raise
         summary.total_letters = len(taken)
         _write_manifest(index_dir, {"schema_version": SCHEMA_VERSION, "letters": len(taken)})
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _changed(files: list[str], known: dict[str, str]) -> list[str]:
+    """The files whose content is not what the index holds (new ones included), in order.
+
+    Hashing here, before any worker or writer starts, lets a re-run that changed one letter
+    use a plain writer instead of starting processes for thousands of unchanged files.
+    A file that cannot be read counts as changed: process_file then reports why.
+    """
+    if not known:
+        return list(files)
+    todo = []
+    for path in files:
+        if path not in known:
+            todo.append(path)
+            continue
+        try:
+            with open(path, "rb") as handle:
+                digest = file_hash(handle.read())
+        except OSError:
+            digest = ""
+        if digest != known[path]:
+            todo.append(path)
+    return todo
 
 
 def _writer(ix: FileIndex, files: list[str], workers: int | None) -> Any:
@@ -279,10 +313,11 @@ def _add_letter(writer: Any, letter: Letter, path: str, filehash: str) -> None:
                             source=letter.source, acronym=acronym, long_form=long_form)
     for passage in letter.passages:
         # The title is searched once per letter, on its first passage: on every passage it
-        # would make every passage of a letter "match" a word of its title.
-        writer.add_document(kind="passage", id=passage.id, file=path, source=letter.source,
-                            title=title if passage.n == 1 else "",
-                            **_passage_fields(passage), **common)
+        # would make every passage of a letter "match" a word of its title. The letter's facts
+        # (date, type, dossier, ...) stay on the letter record: filters select letters.
+        writer.add_document(kind="passage", id=passage.id, letter=letter.id, file=path,
+                            source=letter.source, title=title if passage.n == 1 else "",
+                            **_passage_fields(passage))
 
 
 def _passage_fields(passage: Passage) -> dict[str, Any]:

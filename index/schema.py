@@ -1,8 +1,10 @@
 """The Whoosh schema: one record per letter and one per passage, in one index.
 
-Passage records carry the letter's filter fields (date, type, dossier,
-signatories) so that a filtered search needs no join. Letter records carry
-the metadata as JSON and what incremental indexing needs (file, hash).
+Letter records carry the letter's facts (date, type, dossier, signatories),
+the metadata as JSON and what incremental indexing needs (file, hash); a
+filter selects letter records, and search/docsets.py maps passages to their
+letter through the ``letter`` column. Passage records carry their text and
+place in the letter.
 The analyzers are imported from index.analysis: Whoosh pickles them into the
 index, so renaming that module means rebuilding the index.
 """
@@ -11,9 +13,12 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from index import whoosh_fixes
 from index.analysis import dutch_analyzer, plain_analyzer, tail_analyzer
 
-SCHEMA_VERSION = 4  # bump when fields or analysis change: an older index must be rebuilt
+whoosh_fixes.apply()
+
+SCHEMA_VERSION = 5  # bump when fields or analysis change: an older index must be rebuilt
 
 
 def make_schema() -> Schema:
@@ -37,11 +42,11 @@ def make_schema() -> Schema:
         pkind=ID(stored=True),  # "paragraph" | "footnote"
         mark=STORED(),
         notes=STORED(),
-        # letter facts, on both kinds of record, for filters and sorting
-        date=ID(stored=True, sortable=True),  # ISO date or ""
-        year=NUMERIC(stored=True, sortable=True),
-        doctype=ID(stored=True, sortable=True),
-        dossier=ID(stored=True, sortable=True),  # digits only: "28676"
+        # letter facts, on letter records, for filters and facets
+        date=ID(stored=True),  # ISO date or ""
+        year=NUMERIC(stored=True),
+        doctype=ID(stored=True),
+        dossier=ID(stored=True),  # digits only: "28676"
         number=ID(stored=True),
         signatory=KEYWORD(stored=True, commas=True, lowercase=True, scorable=False),
         signer_words=TEXT(analyzer=plain_analyzer(), phrase=False),  # "ollongren" finds "K.H. Ollongren"

@@ -110,3 +110,51 @@ def test_interrupted_run_leaves_the_previous_index_usable(corpus: Path, tmp_path
     engine = Engine(index_dir)
     assert engine.search(SearchRequest(q="Tillerson")).total == 1
     assert engine.search(SearchRequest(q="Zeeland")).total == 0
+
+
+def test_a_run_that_changes_nothing_leaves_the_index_generation_alone(corpus: Path, tmp_path: Path) -> None:
+    """Searchers reopen when the generation moves; a run with nothing to do must not move it."""
+    from whoosh import index as whoosh_index
+
+    index_dir = tmp_path / "ix"
+    build([str(corpus)], index_dir, workers=1)
+    before = whoosh_index.open_dir(str(index_dir)).latest_generation()
+    again = build([str(corpus)], index_dir, workers=2)
+    assert (again.unchanged, again.letters, again.added, again.removed) == (5, 0, 0, 0)
+    assert whoosh_index.open_dir(str(index_dir)).latest_generation() == before
+    assert Engine(index_dir).stats()["letters"] == 5
+
+
+def test_letter_facts_live_on_letter_records_and_still_filter_passages(corpus: Path, tmp_path: Path) -> None:
+    from whoosh import index as whoosh_index
+
+    index_dir = tmp_path / "ix"
+    build([str(corpus)], index_dir, workers=1)
+    with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
+        passage = next(searcher.documents(kind="passage"))
+        assert "date" not in passage and "doctype" not in passage
+    engine = Engine(index_dir)
+    assert [r.id for r in engine.search(SearchRequest(q="Rusland jaar:2017")).results] == ["kst-28676-266"]
+    assert engine.search(SearchRequest(q="NAVO", doctype="motie")).total == 0
+
+
+def test_the_whoosh_fix_remembers_fields_without_a_length_column(corpus: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from whoosh import index as whoosh_index
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    from index import whoosh_fixes
+
+    assert W3PerDocReader._cached_reader is whoosh_fixes._cached_reader
+    index_dir = tmp_path / "ix"
+    build([str(corpus)], index_dir, workers=1)
+    with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
+        perdoc = searcher.reader()._perdoc  # one segment: a single-process build
+        looks: list[str] = []
+        has_column = W3PerDocReader.has_column
+        monkeypatch.setattr(W3PerDocReader, "has_column",
+                            lambda self, name: looks.append(name) or has_column(self, name))
+        assert [perdoc.doc_field_length(0, "kind") for _ in range(3)] == [0, 0, 0]  # ID: no lengths
+        lengths = [perdoc.doc_field_length(d, "text") for d in range(searcher.reader().doc_count_all())]
+        assert max(length or 0 for length in lengths) > 10
+        assert looks == ["_kind_len", "_text_len"]  # one look per field, found or not
