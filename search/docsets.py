@@ -38,6 +38,7 @@ class Layout:
     ids: list[str]  # letter ordinal → letter id
     ordinal: dict[str, int]  # letter id → ordinal
     record: list[int]  # ordinal → docnum of the letter record
+    record_of: dict[int, int]  # docnum of a letter record → ordinal
     letter_of: array[int]  # docnum of a passage → ordinal of its letter; -1 for every other record
     passages: list[list[int]]  # ordinal → its passages' docnums, ascending
 
@@ -148,9 +149,10 @@ class DocSets:
         ids: list[str] = []
         ordinal: dict[str, int] = {}
         record: list[int] = []
+        record_of: dict[int, int] = {}
         for doc in sorted(self.term("kind", "letter")):
             letter_id = _text(column[doc])
-            ordinal[letter_id] = len(ids)
+            ordinal[letter_id] = record_of[doc] = len(ids)
             ids.append(letter_id)
             record.append(doc)
         passages: list[list[int]] = [[] for _ in ids]
@@ -159,7 +161,7 @@ class DocSets:
             if number >= 0:
                 letter_of[doc] = number
                 passages[number].append(doc)
-        return Layout(ids, ordinal, record, letter_of, passages)
+        return Layout(ids, ordinal, record, record_of, letter_of, passages)
 
 
 def letters_of(docs: Iterable[int], layout: Layout) -> set[int]:
@@ -168,6 +170,12 @@ def letters_of(docs: Iterable[int], layout: Layout) -> set[int]:
     found = {letter_of[d] for d in docs}
     found.discard(-1)
     return found
+
+
+def letters_of_records(docs: Iterable[int], layout: Layout) -> set[int]:
+    """The ordinals of the letters whose letter records are among ``docs`` (a filter's matches)."""
+    record_of = layout.record_of
+    return {record_of[d] for d in docs if d in record_of}
 
 
 def passages_of(letters: Iterable[int], layout: Layout) -> list[int]:
@@ -215,19 +223,41 @@ class _Restricted:
     def __init__(self, searcher: Any, wanted: list[int]) -> None:
         self._searcher = searcher
         self._wanted = wanted
+        self._wanted_set: set[int] | None = None
+        self._reader: _Frequencies | None = None
+        # a query names the same term more than once (the ranking's And and Or of the same words)
+        self._lists: dict[tuple[str, bytes, int, int], tuple[list[int], list[float], list[Any], Any]] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._searcher, name)
 
+    def reader(self) -> _Frequencies:
+        if self._reader is None:
+            self._reader = _Frequencies(self._searcher.reader())
+        return self._reader
+
     def postings(self, fieldname: str, text: bytes, weighting: Any = None, qf: int = 1) -> Any:
         searcher = self._searcher
-        scorer = (weighting or searcher.weighting).scorer(searcher, fieldname, text, qf=qf)
-        matcher = searcher.reader().postings(fieldname, text)  # deleted documents left out
+        weighting = weighting or searcher.weighting
+        key = (fieldname, text, qf, id(weighting))
+        if key not in self._lists:
+            scorer = weighting.scorer(searcher, fieldname, text, qf=qf)
+            self._lists[key] = (*self._read(fieldname, text), scorer)
+        ids, weights, values, scorer = self._lists[key]
+        return ListMatcher(ids, weights, values, searcher.schema[fieldname].format, scorer=scorer,
+                           term=(fieldname, text))
+
+    def _read(self, fieldname: str, text: bytes) -> tuple[list[int], list[float], list[Any]]:
+        """The term's postings among the wanted documents: ids, weights and encoded values."""
+        reader = self._searcher.reader()
+        matcher = reader.postings(fieldname, text)  # deleted documents left out
         ids: list[int] = []
         weights: list[float] = []
         values: list[Any] = []
-        if len(self._wanted) >= DENSE * searcher.reader().doc_frequency(fieldname, text):
-            wanted = set(self._wanted)
+        if len(self._wanted) >= DENSE * reader.doc_frequency(fieldname, text):
+            if self._wanted_set is None:
+                self._wanted_set = set(self._wanted)
+            wanted = self._wanted_set
             while matcher.is_active():
                 doc = matcher.id()
                 if doc in wanted:
@@ -247,8 +277,32 @@ class _Restricted:
                     ids.append(doc)
                     weights.append(matcher.weight())
                     values.append(matcher.value())
-        return ListMatcher(ids, weights, values, searcher.schema[fieldname].format, scorer=scorer,
-                           term=(fieldname, text))
+        return ids, weights, values
+
+
+class _Frequencies:
+    """A segment reader that remembers document frequencies and term lookups: building the
+    matchers of a long query asks for the same ones many times (to weigh the branches of every
+    Or and And)."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._frequencies: dict[tuple[str, Any], int] = {}
+        self._known: dict[tuple[str, Any], bool] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+    def __contains__(self, term: tuple[str, Any]) -> bool:
+        if term not in self._known:
+            self._known[term] = term in self._reader
+        return self._known[term]
+
+    def doc_frequency(self, fieldname: str, text: Any) -> int:
+        key = (fieldname, text)
+        if key not in self._frequencies:
+            self._frequencies[key] = self._reader.doc_frequency(fieldname, text)
+        return self._frequencies[key]
 
 
 def _text(value: Any) -> str:

@@ -27,7 +27,7 @@ from index.errors import NoIndex
 from index.metadata import format_dossier
 from index.schema import SCHEMA_VERSION
 from search.cite import letter_citation, passage_citation
-from search.docsets import DocSets, Layout, letters_of, passages_of
+from search.docsets import DocSets, Layout, letters_of, letters_of_records, passages_of
 from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, parse
 from search.results import SORTS, LetterHit, PassageHit, SearchRequest, SearchResult
 from search.snippets import highlight
@@ -146,7 +146,7 @@ class Engine:
         extra, dates = _request_filters(request)
         sets, layout = self.docsets(searcher)
         restricted = restrictions(parsed, extra, dates)
-        allowed = None if restricted is None else letters_of(sets.docs(restricted), layout)
+        allowed = None if restricted is None else letters_of_records(sets.docs(restricted), layout)
         notes = list(parsed.notes) + compiled.notes
 
         tree, ranking = compiled.tree, compiled.ranking

@@ -336,8 +336,8 @@ def translate(parsed: ParsedQuery, reader: Any, acronyms: AcronymTable | None = 
 
 
 def restrictions(parsed: ParsedQuery, extra: list[FieldFilter], dates: DateRange | None) -> wq.Query | None:
-    """Filters from the query text and from the request, as one query over the letter fields that
-    letter and passage records both carry; None when nothing is filtered."""
+    """Filters from the query text and from the request, as one query over the letter records'
+    fields; None when nothing is filtered."""
     parts: list[wq.Query] = []
     by_field: dict[str, list[wq.Query]] = {}
     for item in list(parsed.filters) + extra:
