@@ -29,6 +29,7 @@ from whoosh.matching import ListMatcher
 from whoosh.query.ranges import TermRange
 
 DENSE = 0.25  # read a whole posting list once the documents wanted are a quarter of it
+MAX_REMEMBERED = 100_000  # document frequencies kept per index version, for ordering the work
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class DocSets:
         self.searcher = searcher
         self.leaves = list(searcher.leaf_searchers())
         self.ends = [offset + sub.doc_count_all() for sub, offset in self.leaves]
+        self._frequencies = _Frequencies(searcher.reader())
 
     # -- sets -------------------------------------------------------------------------------
 
@@ -85,20 +87,23 @@ class DocSets:
 
     def _all_of(self, queries: Iterable[wq.Query]) -> set[int]:
         result: set[int] | None = None
-        for query in sorted(queries, key=self._estimate):
+        for query in sorted(queries, key=self.estimate):
             found = self.docs(query)
             result = found if result is None else result & found
             if not result:
                 return set()
         return result or set()
 
-    def _estimate(self, query: wq.Query) -> int:
+    def estimate(self, query: wq.Query) -> int:
+        """About how many records the query matches (Whoosh's estimate: an Or counts its parts)."""
+        if self._frequencies.size() > MAX_REMEMBERED:
+            self._frequencies = _Frequencies(self.searcher.reader())
         try:
-            return int(query.estimate_size(self.searcher.reader()))
+            return int(query.estimate_size(self._frequencies))
         except Exception:  # noqa: BLE001 - an estimate only orders the work
             return 1 << 30
 
-    def verify(self, query: wq.Query, candidates: set[int]) -> set[int]:
+    def verify(self, query: wq.Query, candidates: Iterable[int]) -> set[int]:
         """The candidates the query matches (positions checked by Whoosh's own matchers)."""
         return {docnum for _, docnum in self.scores(query, sorted(candidates))}
 
@@ -281,9 +286,9 @@ class _Restricted:
 
 
 class _Frequencies:
-    """A segment reader that remembers document frequencies and term lookups: building the
-    matchers of a long query asks for the same ones many times (to weigh the branches of every
-    Or and And)."""
+    """A reader that remembers document frequencies and term lookups: building the matchers of a
+    long query, and ordering its parts, asks for the same ones many times (to weigh the branches
+    of every Or and And)."""
 
     def __init__(self, reader: Any) -> None:
         self._reader = reader
@@ -292,6 +297,9 @@ class _Frequencies:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._reader, name)
+
+    def size(self) -> int:
+        return len(self._frequencies) + len(self._known)
 
     def __contains__(self, term: tuple[str, Any]) -> bool:
         if term not in self._known:

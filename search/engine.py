@@ -27,7 +27,7 @@ from index.errors import NoIndex
 from index.metadata import format_dossier
 from index.schema import SCHEMA_VERSION
 from search.cite import letter_citation, passage_citation
-from search.docsets import DocSets, Layout, letters_of, letters_of_records, passages_of
+from search.docsets import DENSE, DocSets, Layout, letters_of, letters_of_records, passages_of
 from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, parse
 from search.results import SORTS, LetterHit, PassageHit, SearchRequest, SearchResult
 from search.snippets import highlight
@@ -360,7 +360,8 @@ class _Letters:
     """Evaluates a letter-level boolean tree: each leaf is the set of letters with a matching passage.
 
     Letters are ordinals of the index version's Layout; ``allowed`` (None: every letter) is what
-    the filters leave.
+    the filters leave. The parts of an And are evaluated rarest first, and once few letters are
+    left, a later part is only checked in their passages instead of read in full.
     """
 
     def __init__(self, sets: DocSets, layout: Layout, allowed: set[int] | None) -> None:
@@ -368,34 +369,56 @@ class _Letters:
         self.layout = layout
         self.allowed = allowed
 
-    def of(self, query: wq.Query) -> set[int]:
+    def of(self, query: wq.Query, within: set[int] | None = None) -> set[int]:
+        """The letters (among ``within``, when given) with a passage that the query matches."""
+        if within is not None:
+            passages = passages_of(within, self.layout)
+            if len(passages) < DENSE * self.sets.estimate(query):
+                return letters_of(self.sets.verify(query, passages), self.layout)
         found = letters_of(self.sets.docs(query), self.layout)
-        return found if self.allowed is None else found & self.allowed
+        if self.allowed is not None:
+            found &= self.allowed
+        return found if within is None else found & within
 
-    def all(self) -> set[int]:
+    def all(self, within: set[int] | None = None) -> set[int]:
+        if within is not None:
+            return set(within)
         return set(range(len(self.layout.ids))) if self.allowed is None else set(self.allowed)
 
-    def evaluate(self, tree: Tree) -> set[int]:
+    def evaluate(self, tree: Tree, within: set[int] | None = None) -> set[int]:
+        """The letters (among ``within``, when given) that the tree selects."""
         kind = tree[0]
         if kind == "leaf":
-            return self.of(tree[1])
+            return self.of(tree[1], within)
         if kind == "all":
-            return self.all()
+            return self.all(within)
         if kind == "not":
-            return self.all() - self.evaluate(tree[1])
+            candidates = self.all(within)
+            return candidates - self.evaluate(tree[1], candidates)
         if kind == "or":
-            return set().union(*(self.evaluate(t) for t in tree[1]))
-        positive = [t for t in tree[1] if t[0] != "not"]
-        result = self.evaluate(positive[0]) if positive else self.all()
+            return set().union(*(self.evaluate(t, within) for t in tree[1]))
+        positive = sorted((t for t in tree[1] if t[0] != "not"), key=self.size)
+        result = self.evaluate(positive[0], within) if positive else self.all(within)
         for part in positive[1:]:
             if not result:
                 break
-            result &= self.evaluate(part)
+            result = self.evaluate(part, result)
         for part in (t for t in tree[1] if t[0] == "not"):
             if not result:
                 break
-            result -= self.evaluate(part[1])
+            result -= self.evaluate(part[1], result)
         return result
+
+    def size(self, tree: Tree) -> int:
+        """About how many passages a tree matches: the order in which an And evaluates its parts."""
+        kind = tree[0]
+        if kind == "leaf":
+            return self.sets.estimate(tree[1])
+        if kind == "or":
+            return sum(self.size(t) for t in tree[1])
+        if kind == "and":
+            return min((self.size(t) for t in tree[1] if t[0] != "not"), default=1 << 30)
+        return 1 << 30  # all, not
 
 
 def _reference(parsed: ParsedQuery, layout: Layout, allowed: set[int] | None) -> str | None:

@@ -83,3 +83,43 @@ def _term(text: str, field: str = "text"):  # type: ignore[no-untyped-def]
     from whoosh import query as wq
 
     return wq.Term(field, text)
+
+
+def _naive(tree, letters_with, every):  # type: ignore[no-untyped-def]
+    """The letter-level tree evaluated the obvious way: every leaf read in full."""
+    kind = tree[0]
+    if kind == "leaf":
+        return letters_with(tree[1])
+    if kind == "all":
+        return set(every)
+    if kind == "not":
+        return set(every) - _naive(tree[1], letters_with, every)
+    if kind == "or":
+        return set().union(*(_naive(t, letters_with, every) for t in tree[1]))
+    result = set(every)
+    for part in tree[1]:
+        if part[0] == "not":
+            result -= _naive(part[1], letters_with, every)
+        else:
+            result &= _naive(part, letters_with, every)
+    return result
+
+
+@pytest.mark.parametrize("q", ["NAVO Tillerson", "Rukla Litouwen NAVO", "NAVO NIET Rusland", "Oekraïne -Tillerson",
+                               "(Rusland OF Oekraïne) EN sancties", "kamerbrief Rusland Oekraïne Krim",
+                               '"de NAVO" Litouwen', "NIET NAVO"])
+def test_letters_rarest_first_and_within_equal_the_obvious_evaluation(engine: Engine, q: str) -> None:
+    from search.engine import _Letters
+
+    searcher = engine.searcher()
+    sets, layout = engine.docsets(searcher)
+    tree = translate(parse(q), searcher.reader(), engine.acronyms(searcher)).tree
+    assert tree is not None
+    every = set(range(len(layout.ids)))
+
+    def letters_with(query):  # type: ignore[no-untyped-def]
+        return letters_of(set(searcher.docs_for_query(query)), layout)
+
+    expected = _naive(tree, letters_with, every)
+    assert _Letters(sets, layout, None).evaluate(tree) == expected
+    assert _Letters(sets, layout, {0, 2, 4}).evaluate(tree) == expected & {0, 2, 4}
