@@ -1,0 +1,67 @@
+"""index/whoosh_fixes.py: a compound segment's parts read from the memory map, not from a private copy."""
+
+from __future__ import annotations
+
+import pickle
+from io import BytesIO
+
+from hypothesis import given
+from hypothesis import strategies as st
+from whoosh.filedb.structfile import BufferFile
+
+from index import whoosh_fixes  # noqa: F401 - index.schema applies the fixes on import
+from search.engine import Engine
+
+OPERATIONS = st.lists(st.one_of(
+    st.tuples(st.just("read"), st.integers(-1, 40)),
+    st.tuples(st.just("seek"), st.integers(0, 80)),
+    st.tuples(st.just("seek_end"), st.integers(-80, 0)),
+    st.tuples(st.just("skip"), st.integers(-10, 10)),
+    st.tuples(st.just("readline"), st.integers(-1, 20)),
+    st.tuples(st.just("readinto"), st.integers(0, 30)),
+), max_size=20)
+
+
+@given(st.binary(max_size=64), OPERATIONS)
+def test_a_buffer_file_reads_like_bytesio(data: bytes, operations: list[tuple[str, int]]) -> None:
+    ours = BufferFile(memoryview(data)).file
+    theirs = BytesIO(data)
+    for name, number in operations:
+        if name == "read":
+            assert ours.read(number) == theirs.read(number)
+        elif name == "seek":
+            assert ours.seek(number) == theirs.seek(number)
+        elif name == "seek_end":
+            if len(data) + number >= 0:
+                assert ours.seek(number, 2) == theirs.seek(number, 2)
+        elif name == "skip":
+            if theirs.tell() + number >= 0:
+                assert ours.seek(number, 1) == theirs.seek(number, 1)
+        elif name == "readline":
+            assert ours.readline(number) == theirs.readline(number)
+        else:
+            a, b = bytearray(number), bytearray(number)
+            assert ours.readinto(a) == theirs.readinto(b) and a == b
+        assert ours.tell() == theirs.tell()
+
+
+def test_pickles_load_from_a_buffer_file() -> None:
+    data = pickle.dumps({"kind": "letter", "n": 3}, -1) + pickle.dumps(["a", "b"], -1)
+    handle = BufferFile(memoryview(data))
+    assert handle.read_pickle() == {"kind": "letter", "n": 3}
+    assert handle.read_pickle() == ["a", "b"]
+
+
+def test_the_parts_of_an_open_index_are_not_copied(engine: Engine) -> None:
+    from search.results import SearchRequest
+
+    assert engine.search(SearchRequest(q="NAVO")).total > 0  # postings and columns have been read
+    searcher = engine.searcher()
+    readers = [searcher.reader()] if searcher.reader().is_atomic() else searcher.reader().readers
+    files = []
+    for reader in readers:
+        files.append(reader._terms._dbfile)
+        files.extend(handle for handle, _, _ in reader._perdoc._colfiles.values())
+    mapped = [f for f in files if isinstance(f, BufferFile)]
+    assert mapped, "the seed index is one compound segment, read through the map"
+    assert all(isinstance(f.file, whoosh_fixes._BufferReader) for f in mapped)
