@@ -1,7 +1,10 @@
-"""Query latency over HTTP: `kamerzoek serve` in a child process, loaded by 1 and 4 clients.
+"""Load over HTTP: `kamerzoek serve` in a child process, and threaded clients that play a request mix.
 
-Loopback only; every run is bounded in requests and in time; the server is
-always stopped afterwards, also when a request fails.
+One runner (`drive`) serves both the benchmark's query latency (`load`, 1 and 4
+clients over the fixed query sets) and the load test (bench/loadtest.py, a mix
+of what people do). Loopback only; every run is bounded in time, and the
+benchmark's also in requests; the server is always stopped afterwards, also
+when a request fails.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -91,79 +95,129 @@ def search_path(query: str) -> str:
     return "/api/search?" + urlencode({"q": query, "limit": 10})
 
 
-def load(port: int, pid: int, clients: int, rounds: int = 5, seconds: float = 90.0,
-         ) -> dict[str, Any]:
-    """Every query ``rounds`` times (after one warm-up pass) from ``clients`` threads.
+@dataclass(frozen=True)
+class Request:
+    kind: str  # what the latencies are grouped by
+    path: str
 
-    Each client keeps one connection open, as a browser does. Reports latency per
-    query set, throughput, errors, and the server's memory while under load.
+
+# A request mix: given a client's number, the requests that client sends, one after another.
+# The client stops at the deadline or when its requests run out, whichever comes first.
+Mix = Callable[[int], Iterator[Request]]
+
+
+@dataclass
+class Outcome:
+    """What the clients of one run saw, and the server's memory meanwhile."""
+
+    latencies: dict[str, list[float]] = field(default_factory=dict)  # seconds, answers without a problem
+    errors: list[str] = field(default_factory=list)
+    samples: list[tuple[float, int]] = field(default_factory=list)  # (seconds since start, tree RSS bytes)
+    seconds: float = 0.0  # wall-clock time of the run
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, request: Request, seconds: float | None, problem: str | None) -> None:
+        with self.lock:
+            if problem is None and seconds is not None:
+                self.latencies.setdefault(request.kind, []).append(seconds)
+            else:
+                self.errors.append(f"{request.kind}: {request.path}: {problem}")
+
+
+def drive(port: int, pid: int, clients: int, mix: Mix, seconds: float, sample_every: float) -> Outcome:
+    """``clients`` threads, each with one keep-alive connection as a browser has, play ``mix`` for at most
+    ``seconds``, while the memory of the server's process tree is sampled every ``sample_every`` seconds.
+
+    A failed connection, an answer other than 200 and a 200 with a traceback in it are errors; after
+    a failed connection the client opens a new one and goes on.
     """
-    for queries in QUERIES.values():  # warm-up, not timed
-        for query in queries:
-            get(port, search_path(query))
-    work: queue.Queue[tuple[str, str]] = queue.Queue()
-    for _ in range(rounds):
-        for kind, queries in QUERIES.items():
-            for query in queries:
-                work.put((kind, query))
-    timings: dict[str, list[float]] = {kind: [] for kind in QUERIES}
-    errors: list[str] = []
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-    peak = [0]
+    outcome = Outcome()
     stop = threading.Event()
+    started = time.monotonic()
+    deadline = started + seconds
 
-    def client() -> None:
+    def client(number: int) -> None:
+        requests = mix(number)
         connection = http.client.HTTPConnection(HOST, port, timeout=60)
         try:
             while time.monotonic() < deadline:
-                try:
-                    kind, query = work.get_nowait()
-                except queue.Empty:
+                request = next(requests, None)
+                if request is None:
                     return
-                started = time.perf_counter()
+                began = time.perf_counter()
                 try:
-                    code, _ = get(port, search_path(query), connection)
+                    code, body = get(port, request.path, connection)
                 except (OSError, http.client.HTTPException) as error:
                     connection.close()
                     connection = http.client.HTTPConnection(HOST, port, timeout=60)
-                    with lock:
-                        errors.append(f"{query}: {error!r}")
+                    outcome.record(request, None, repr(error))
                     continue
-                elapsed = time.perf_counter() - started
-                with lock:
-                    if code == 200:
-                        timings[kind].append(elapsed)
-                    else:
-                        errors.append(f"{query}: HTTP {code}")
+                elapsed = time.perf_counter() - began
+                problem = None if code == 200 else f"HTTP {code}"
+                if code == 200 and b"Traceback" in body:
+                    problem = "a traceback in the answer"
+                outcome.record(request, elapsed, problem)
         finally:
             connection.close()
 
     def sample() -> None:
         while not stop.is_set():
-            peak[0] = max(peak[0], tree_rss(pid))
-            stop.wait(0.05)
+            outcome.samples.append((time.monotonic() - started, tree_rss(pid)))
+            stop.wait(sample_every)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    outcome.seconds = time.monotonic() - started
     stop.set()
     sampler.join()
+    return outcome
+
+
+def query_rounds(rounds: int) -> Mix:
+    """The benchmark's mix: every query of bench/queries.py ``rounds`` times, as API searches, shared
+    out over the clients from one queue (each query is sent ``rounds`` times in all, not per client)."""
+    work: queue.Queue[Request] = queue.Queue()
+    for _ in range(rounds):
+        for kind, queries in QUERIES.items():
+            for query in queries:
+                work.put(Request(kind, search_path(query)))
+
+    def requests(number: int) -> Iterator[Request]:
+        while True:
+            try:
+                yield work.get_nowait()
+            except queue.Empty:
+                return
+
+    return requests
+
+
+def load(port: int, pid: int, clients: int, rounds: int = 5, seconds: float = 90.0,
+         ) -> dict[str, Any]:
+    """The benchmark's HTTP figures: every query ``rounds`` times (after one warm-up pass) from ``clients``.
+
+    Reports latency per query set, throughput, errors, and the server's memory while under load.
+    """
+    for queries in QUERIES.values():  # warm-up, not timed
+        for query in queries:
+            get(port, search_path(query))
+    outcome = drive(port, pid, clients, query_rounds(rounds), seconds, sample_every=0.05)
+    timings = {kind: outcome.latencies.get(kind, []) for kind in QUERIES}
     every = [t for values in timings.values() for t in values]
     memory = status(pid)
+    wall = outcome.seconds
     return {
-        "clients": clients, "requests": len(every), "errors": len(errors),
-        "error_examples": errors[:3], "seconds": wall,
+        "clients": clients, "requests": len(every), "errors": len(outcome.errors),
+        "error_examples": outcome.errors[:3], "seconds": wall,
         "throughput_rps": len(every) / wall if wall else 0.0,
         "kinds": {k: latency_summary(v) for k, v in timings.items()},
         "all": latency_summary(every),
         "server_rss_mb": memory.get("VmRSS", 0) / MB,
         "server_hwm_mb": memory.get("VmHWM", 0) / MB,
-        "server_peak_sampled_mb": peak[0] / MB,
+        "server_peak_sampled_mb": max((rss for _, rss in outcome.samples), default=0) / MB,
     }

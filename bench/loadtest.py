@@ -8,31 +8,30 @@ The index of the corpus is made once in $KAMERZOEK_LOAD_INDEX/CORPUS (default
 Each client is a thread with one keep-alive connection, as a browser has,
 sending a seeded mix of what people do: words, phrases, filters, later
 pages, letter pages, the API, the feed and now and then a CSV export or a
-query full of operators. Every non-200 answer and every failed connection is
-an error. The server's memory is sampled all along: it must not keep
-growing. Traffic goes to 127.0.0.1 only, and the run stops by itself.
+query full of operators (the runner is bench/http_load.py's `drive`, which
+the benchmark uses too). Every non-200 answer, every failed connection and
+every traceback, in an answer or in the server's log, is an error. The
+server's memory is sampled all along: it must not keep growing. Traffic
+goes to 127.0.0.1 only, and the run stops by itself.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from bench.corpora import REPO, sources
-from bench.http_load import HOST, get, server
-from bench.measure import MB, latency_summary, tree_rss
+from bench.http_load import Mix, Outcome, Request, drive, get, search_path, server
+from bench.measure import MB, latency_summary
 from bench.queries import QUERIES
 
 SEED = 20251125
@@ -41,31 +40,11 @@ HOSTILE = ('"', "AND", "NIET NIET NIET", "(((((", "a* b* c* d*", "{{7*7}}", "' O
            "<script>alert(1)</script>", "jaar:abcd type:", "x" * 600)
 
 
-@dataclass
-class Request:
-    kind: str
-    path: str
-
-
-@dataclass
-class Outcome:
-    latencies: dict[str, list[float]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def record(self, kind: str, seconds: float | None, error: str | None) -> None:
-        with self.lock:
-            if error is None and seconds is not None:
-                self.latencies.setdefault(kind, []).append(seconds)
-            else:
-                self.errors.append(f"{kind}: {error}")
-
-
 def letter_ids(port: int, queries: list[str], limit: int = 50) -> list[str]:
     """Letter ids to open, from the results of the mix's own queries (not timed)."""
     found: list[str] = []
     for query in queries:
-        status, body = get(port, "/api/search?" + urlencode({"q": query, "limit": 10}))
+        status, body = get(port, search_path(query))
         if status == 200:
             found += [hit["id"] for hit in json.loads(body)["results"] if hit["id"] not in found]
         if len(found) >= limit:
@@ -81,7 +60,7 @@ def request_mix(rng: random.Random, ids: list[str]) -> Request:
     if roll < 0.25:
         return Request("page", "/?" + urlencode({"q": query}))
     if roll < 0.40:
-        return Request("api", "/api/search?" + urlencode({"q": rng.choice(words + QUERIES["long"]), "limit": 10}))
+        return Request("api", search_path(rng.choice(words + QUERIES["long"])))
     if roll < 0.50:
         return Request("filter", "/?" + urlencode({"q": rng.choice(QUERIES["boolean+filter"])}))
     if roll < 0.58:
@@ -103,6 +82,17 @@ def request_mix(rng: random.Random, ids: list[str]) -> Request:
     return Request("odd query", "/?" + urlencode({"q": rng.choice(HOSTILE)}))
 
 
+def people(ids: list[str]) -> Mix:
+    """The load test's mix: each client an endless, seeded series of ``request_mix``."""
+
+    def requests(number: int) -> Iterator[Request]:
+        rng = random.Random(SEED + number)
+        while True:
+            yield request_mix(rng, ids)
+
+    return requests
+
+
 def run_load(index_dir: Path, clients: int = 16, seconds: float = 60.0, threads: int = 8,
              log: Path | None = None, warmup: int = 40) -> dict[str, Any]:
     """Start the server, warm it up, load it for ``seconds`` with ``clients``; a summary as a dict.
@@ -119,60 +109,17 @@ def run_load(index_dir: Path, clients: int = 16, seconds: float = 60.0, threads:
         warm = random.Random(SEED)
         for _ in range(warmup):  # caches filled before the memory baseline is taken
             get(port, request_mix(warm, ids).path)
-        outcome = Outcome()
-        samples: list[tuple[float, int]] = []
-        stop = threading.Event()
-        interval = max(0.25, seconds / 60)
-        started = time.monotonic()
-        deadline = started + seconds
-
-        def client(number: int) -> None:
-            rng = random.Random(SEED + number)
-            connection = http.client.HTTPConnection(HOST, port, timeout=60)
-            try:
-                while time.monotonic() < deadline:
-                    request = request_mix(rng, ids)
-                    began = time.perf_counter()
-                    try:
-                        status, body = get(port, request.path, connection)
-                    except (OSError, http.client.HTTPException) as error:
-                        connection.close()
-                        connection = http.client.HTTPConnection(HOST, port, timeout=60)
-                        outcome.record(request.kind, None, f"{request.path}: {error!r}")
-                        continue
-                    elapsed = time.perf_counter() - began
-                    problem = None if status == 200 else f"{request.path}: HTTP {status}"
-                    if status == 200 and b"Traceback" in body:
-                        problem = f"{request.path}: a traceback in the page"
-                    outcome.record(request.kind, elapsed, problem)
-            finally:
-                connection.close()
-
-        def sample() -> None:
-            while not stop.is_set():
-                samples.append((time.monotonic() - started, tree_rss(pid)))
-                stop.wait(interval)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        workers = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        wall = time.monotonic() - started
-        stop.set()
-        sampler.join()
+        outcome = drive(port, pid, clients, people(ids), seconds, sample_every=max(0.25, seconds / 60))
     logged = log.read_text("utf-8", errors="replace")
     for _ in range(logged.count("Traceback")):
-        outcome.record("server log", None, "a traceback in the server's log")
-    return summarize(outcome, samples, clients, wall, index_dir)
+        outcome.record(Request("server log", str(log)), None, "a traceback in the server's log")
+    return summarize(outcome, clients, index_dir)
 
 
-def summarize(outcome: Outcome, samples: list[tuple[float, int]], clients: int, wall: float,
-              index_dir: Path) -> dict[str, Any]:
+def summarize(outcome: Outcome, clients: int, index_dir: Path) -> dict[str, Any]:
     every = [t for values in outcome.latencies.values() for t in values]
-    memory = [rss / MB for _, rss in samples if rss]
+    wall = outcome.seconds
+    memory = [rss / MB for _, rss in outcome.samples if rss]
     third = max(1, len(memory) // 3)
     first, last = memory[:third], memory[-third:]
     first_mean = sum(first) / len(first) if first else 0.0
@@ -185,7 +132,8 @@ def summarize(outcome: Outcome, samples: list[tuple[float, int]], clients: int, 
         "throughput_rps": round(len(every) / wall, 1) if wall else 0.0,
         "latency_ms": _rounded(latency_summary(every)),
         "by_kind": {kind: _rounded(latency_summary(values)) for kind, values in sorted(outcome.latencies.items())},
-        "memory_mb": {"samples": len(memory), "first_third": round(first_mean, 1),
+        "memory_mb": {"samples": len(memory), "start": round(memory[0] if memory else 0.0, 1),
+                      "first_third": round(first_mean, 1),
                       "last_third": round(last_mean, 1), "max": round(max(memory, default=0.0), 1),
                       "growth": round(growth, 3), "stable": growth <= GROWTH_LIMIT},
         "load_average": os.getloadavg()[0],
