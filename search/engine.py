@@ -132,12 +132,13 @@ class Engine:
 
     # -- search ---------------------------------------------------------------------------
 
-    def search(self, request: SearchRequest) -> SearchResult:
+    def search(self, request: SearchRequest, max_limit: int = MAX_LIMIT) -> SearchResult:
+        """One page of results; ``max_limit`` bounds the page size (an export asks for more)."""
         with self.lock:
-            return self._search_locked(request)
+            return self._search_locked(request, max_limit)
 
-    def _search_locked(self, request: SearchRequest) -> SearchResult:
-        limit = max(1, min(request.limit, MAX_LIMIT))
+    def _search_locked(self, request: SearchRequest, max_limit: int) -> SearchResult:
+        limit = max(1, min(request.limit, max_limit))
         page = max(1, min(request.page, MAX_PAGE))
         sort = request.sort if request.sort in SORTS else "relevance"
         parsed = parse(request.q)
@@ -232,10 +233,10 @@ class Engine:
         shown = []
         matched: dict[str, list[str]] = {}
         best = sorted(hits, key=lambda h: (-round(h[0], 9), h[1]))[: max(0, request.passages)]
-        if not best:  # a letter pinned by reference, without matching passages: show its opening
+        if not best and request.passages > 0:  # pinned by reference, no matching passage: its opening
             opening = layout.passages[layout.ordinal[letter_id]]
             ordinals = searcher.reader().column_reader("n")
-            first = sorted(opening, key=lambda docnum: ordinals[docnum])[: max(1, request.passages)]
+            first = sorted(opening, key=lambda docnum: ordinals[docnum])[: request.passages]
             best = [(0.0, i, docnum) for i, docnum in enumerate(first)]
         for score, _, docnum in best:
             stored = searcher.stored_fields(docnum)

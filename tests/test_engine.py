@@ -239,3 +239,17 @@ def test_one_engine_answers_many_threads_at_once(seed_index) -> None:
         thread.join()
     shared.close()
     assert errors == []
+
+
+def test_a_page_is_bounded_unless_the_caller_raises_the_bound(engine: Engine) -> None:
+    from search.engine import MAX_LIMIT
+
+    assert search(engine, "NAVO", limit=MAX_LIMIT * 5).limit == MAX_LIMIT
+    wide = engine.search(SearchRequest(q="NAVO", limit=MAX_LIMIT * 5), max_limit=MAX_LIMIT * 5)
+    assert wide.limit == MAX_LIMIT * 5 and len(wide.results) == 5
+
+
+def test_no_passages_asked_means_none_shown_even_for_a_pinned_reference(engine: Engine) -> None:
+    result = search(engine, "28 676, nr. 418", passages=0)
+    assert result.results[0].id == "kst-28676-418"
+    assert [r.passages for r in result.results] == [[] for _ in result.results]
