@@ -188,9 +188,11 @@ def serve_command(index_dir: str | None, host: str, port: int, threads: int) -> 
     from waitress import serve
 
     from web import create_app
+    from web.engine import warm
 
     try:
         app = create_app({"INDEX": str(_index_dir(index_dir))})
+        warm(app)
     except KamerzoekError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Kamerzoek on http://{host}:{port}/ (index: {_index_dir(index_dir)})")

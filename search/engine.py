@@ -126,6 +126,14 @@ class Engine:
                 self._acronyms = build_table(learned)
             return self._acronyms
 
+    def warm(self) -> None:
+        """Build what depends on the index version now rather than on the first search."""
+        with self.lock:
+            searcher = self.searcher()
+            self.letters(searcher)
+            self.docsets(searcher)
+            self.acronyms(searcher)
+
     def close(self) -> None:
         with self.lock:
             self._searcher.close()

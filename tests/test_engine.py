@@ -253,3 +253,12 @@ def test_no_passages_asked_means_none_shown_even_for_a_pinned_reference(engine: 
     result = search(engine, "28 676, nr. 418", passages=0)
     assert result.results[0].id == "kst-28676-418"
     assert [r.passages for r in result.results] == [[] for _ in result.results]
+
+
+def test_warming_builds_the_per_index_tables_before_the_first_search(seed_index) -> None:  # type: ignore[no-untyped-def]
+    engine = Engine(seed_index)
+    assert (engine._letters, engine._sets, engine._acronyms) == (None, None, None)
+    engine.warm()
+    assert engine._letters and engine._sets and engine._acronyms is not None
+    assert search(engine, "NAVO").total == 5
+    engine.close()

@@ -12,6 +12,7 @@ import threading
 
 from flask import Flask, current_app, g
 
+from index.errors import NoIndex
 from search.engine import Engine
 
 EXTENSION = "kamerzoek"
@@ -32,6 +33,15 @@ class _Holder:
 
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = _Holder(app.config["INDEX"])
+
+
+def warm(app: Flask) -> None:
+    """Open the engine and build its per-index tables before the first request, when there is an
+    index (without one, requests say what to run)."""
+    try:
+        app.extensions[EXTENSION].get().warm()
+    except NoIndex:
+        pass
 
 
 def get_engine() -> Engine:
