@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,19 +120,14 @@ class DocSets:
         found: list[tuple[float, int]] = []
         if allowed is None:
             for sub, offset in self.leaves:
-                matcher = query.matcher(sub, context)
-                while matcher.is_active():
-                    found.append((matcher.score(), matcher.id() + offset))
-                    matcher.next()
+                for score, doc in _walk(query.matcher(sub, context)):
+                    found.append((score, doc + offset))
             return found
         for sub, offset, local in self._per_segment(allowed):
-            matcher = query.matcher(_Restricted(sub, local), context)
             wanted = set(local)  # a query without terms (Every) lists every document
-            while matcher.is_active():
-                doc = matcher.id()
+            for score, doc in _walk(query.matcher(_Restricted(sub, local), context)):
                 if doc in wanted:
-                    found.append((matcher.score(), doc + offset))
-                matcher.next()
+                    found.append((score, doc + offset))
         return found
 
     def _per_segment(self, docnums: list[int]) -> Iterable[tuple[Any, int, list[int]]]:
@@ -218,6 +213,17 @@ def _segment_ids(reader: Any, field: str, text: str | bytes) -> list[int]:
             return []
         return list(reader.postings(field, text).all_ids())
     return [d for d in ids if d not in deleted] if deleted else ids
+
+
+def _walk(matcher: Any) -> Iterator[tuple[float, int]]:
+    """(score, docnum) of every document a matcher matches. Branches that have run out are pruned
+    as Whoosh's collectors prune them (``replace``): cut-down postings leave many Or branches of a
+    long query empty from the start."""
+    matcher = matcher.replace()
+    while matcher.is_active():
+        yield matcher.score(), matcher.id()
+        if matcher.next():
+            matcher = matcher.replace()
 
 
 class _Restricted:
