@@ -36,6 +36,7 @@ from search.translate import Tree, restrictions, translate
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
+SIMILAR_POOL = 300  # best passages of the index that "Vergelijkbare brieven" ranks letters by
 SECOND, THIRD = 0.3, 0.1  # weight of a letter's second and third best passage in its score
 
 
@@ -278,12 +279,14 @@ class Engine:
     def _letter_locked(self, letter_id: str) -> dict[str, Any] | None:
         """A whole letter: metadata, citation and passages in order; None when unknown."""
         searcher = self.searcher()
-        fields = searcher.document(kind="letter", id=letter_id)
-        if not fields:
+        _, layout = self.docsets(searcher)
+        ordinal = layout.ordinal.get(letter_id)
+        if ordinal is None:
             return None
+        fields = searcher.stored_fields(layout.record[ordinal])
         meta = json.loads(fields.get("meta") or "{}")
         cite = letter_citation(meta)
-        passages = sorted(searcher.documents(kind="passage", letter=letter_id),
+        passages = sorted((searcher.stored_fields(d) for d in layout.passages[ordinal]),
                           key=lambda p: p["n"])
         return {
             "id": letter_id, "source": fields.get("source"), "meta": meta, "citation": cite,
@@ -315,19 +318,26 @@ class Engine:
         return self._similar[key]
 
     def _find_similar(self, searcher: Any, letter_id: str, limit: int) -> list[dict[str, Any]]:
-        docnums = list(searcher.document_numbers(kind="passage", letter=letter_id))
+        _, layout = self.docsets(searcher)
+        docnums = layout.passages[layout.ordinal[letter_id]] if letter_id in layout.ordinal else []
         if not docnums:
             return []
         words = [word for word, _ in searcher.key_terms(docnums, "text", numterms=12)]
         if not words:
             return []
         query = wq.Or([wq.Term("text", word) for word in words])
-        scores, _ = self._group(searcher, query, None)
-        scores.pop(letter_id, None)
+        # The best passages of the index for those words, not all of them: Whoosh's top-k search
+        # skips posting blocks that cannot reach the top, and the telling words of a letter are
+        # often common ones (scoring every passage cost about 0.6 s a letter on the 13k).
+        scores: dict[str, list[float]] = {}
+        for score, docnum in searcher.search(query, limit=SIMILAR_POOL).top_n:
+            ordinal = layout.letter_of[docnum]
+            if ordinal >= 0 and layout.ids[ordinal] != letter_id:
+                scores.setdefault(layout.ids[ordinal], []).append(score)
         ranked = sorted(scores, key=lambda i: (-_letter_score(scores[i]), i))[:limit]
         similar = []
         for other in ranked:
-            meta = json.loads((searcher.document(kind="letter", id=other) or {}).get("meta") or "{}")
+            meta = json.loads(searcher.stored_fields(layout.record[layout.ordinal[other]]).get("meta") or "{}")
             similar.append({"id": other, "title": meta.get("title"), "date": meta.get("date"),
                             "type": meta.get("doctype"), "citation": letter_citation(meta)})
         return similar
