@@ -32,6 +32,9 @@ def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
     return reader
 
 
+PEEK = 4096  # bytes handed to a reader that looks ahead
+
+
 class _BufferReader:
     """A read-only file over a buffer (a memoryview of the map) that copies only what is read."""
 
@@ -54,6 +57,12 @@ class _BufferReader:
         end = len(self._buffer) if size is None or size < 0 else min(len(self._buffer), start + size)
         self._position = max(start, end)
         return bytes(self._buffer[start:end])
+
+    def peek(self, size: int = 0) -> bytes:
+        """Bytes from the position on, without moving: the unpickler reads ahead through this
+        instead of calling read() for every few bytes of a block header."""
+        start = self._position
+        return bytes(self._buffer[start : start + max(size, PEEK)])
 
     def readinto(self, target: Any) -> int:
         data = self.read(len(target))

@@ -19,6 +19,7 @@ OPERATIONS = st.lists(st.one_of(
     st.tuples(st.just("skip"), st.integers(-10, 10)),
     st.tuples(st.just("readline"), st.integers(-1, 20)),
     st.tuples(st.just("readinto"), st.integers(0, 30)),
+    st.tuples(st.just("peek"), st.integers(1, 30)),
 ), max_size=20)
 
 
@@ -39,6 +40,8 @@ def test_a_buffer_file_reads_like_bytesio(data: bytes, operations: list[tuple[st
                 assert ours.seek(number, 1) == theirs.seek(number, 1)
         elif name == "readline":
             assert ours.readline(number) == theirs.readline(number)
+        elif name == "peek":  # what the unpickler reads ahead with; BytesIO has no peek
+            assert ours.peek(number)[:number] == data[theirs.tell():theirs.tell() + number]
         else:
             a, b = bytearray(number), bytearray(number)
             assert ours.readinto(a) == theirs.readinto(b) and a == b
