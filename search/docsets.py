@@ -59,7 +59,7 @@ class DocSets:
         """Docnums (live records only) whose field holds the term."""
         found: set[int] = set()
         for sub, offset in self.leaves:
-            found.update(d + offset for d in _segment_ids(sub.reader(), field, text))
+            found.update(d + offset for d in segment_ids(sub.reader(), field, text))
         return found
 
     def docs(self, query: wq.Query) -> set[int]:
@@ -114,7 +114,7 @@ class DocSets:
         None: all), with the searcher's weighting: the same scores Whoosh's search gives.
 
         With allowed docnums, Whoosh's own matchers run over postings cut down to those documents
-        (see _Restricted), so an And of common words does not leapfrog through the whole index.
+        (see Restricted), so an And of common words does not leapfrog through the whole index.
         """
         context = self.searcher.context()
         found: list[tuple[float, int]] = []
@@ -125,7 +125,7 @@ class DocSets:
             return found
         for sub, offset, local in self._per_segment(allowed):
             wanted = set(local)  # a query without terms (Every) lists every document
-            for score, doc in _walk(query.matcher(_Restricted(sub, local), context)):
+            for score, doc in _walk(query.matcher(Restricted(sub, local), context)):
                 if doc in wanted:
                     found.append((score, doc + offset))
         return found
@@ -187,7 +187,7 @@ def passages_of(letters: Iterable[int], layout: Layout) -> list[int]:
     return docs
 
 
-def _segment_ids(reader: Any, field: str, text: str | bytes) -> list[int]:
+def segment_ids(reader: Any, field: str, text: str | bytes) -> list[int]:
     """A term's live docnums in one segment, read a block at a time."""
     try:
         terms = reader._terms
@@ -226,7 +226,7 @@ def _walk(matcher: Any) -> Iterator[tuple[float, int]]:
             matcher = matcher.replace()
 
 
-class _Restricted:
+class Restricted:
     """A segment's searcher whose term postings hold only the wanted documents (ascending local
     docnums). Whoosh's queries build their matchers through ``searcher.postings``, so phrases,
     spans, boosts and BM25F scores are all Whoosh's own, over shorter lists."""
@@ -248,15 +248,21 @@ class _Restricted:
         return self._reader
 
     def postings(self, fieldname: str, text: bytes, weighting: Any = None, qf: int = 1) -> Any:
+        ids, weights, values, scorer = self.postings_lists(fieldname, text, weighting, qf)
+        return ListMatcher(ids, weights, values, self._searcher.schema[fieldname].format, scorer=scorer,
+                           term=(fieldname, text))
+
+    def postings_lists(self, fieldname: str, text: bytes, weighting: Any = None,
+                       qf: int = 1) -> tuple[list[int], list[float], list[Any], Any]:
+        """A term's postings among the wanted documents (ids, weights, encoded values) and the
+        scorer Whoosh would give its matcher; read once per term."""
         searcher = self._searcher
         weighting = weighting or searcher.weighting
         key = (fieldname, text, qf, id(weighting))
         if key not in self._lists:
             scorer = weighting.scorer(searcher, fieldname, text, qf=qf)
             self._lists[key] = (*self._read(fieldname, text), scorer)
-        ids, weights, values, scorer = self._lists[key]
-        return ListMatcher(ids, weights, values, searcher.schema[fieldname].format, scorer=scorer,
-                           term=(fieldname, text))
+        return self._lists[key]
 
     def _read(self, fieldname: str, text: bytes) -> tuple[list[int], list[float], list[Any]]:
         """The term's postings among the wanted documents: ids, weights and encoded values."""

@@ -26,6 +26,7 @@ from index.build import read_manifest
 from index.errors import NoIndex
 from index.metadata import format_dossier
 from index.schema import SCHEMA_VERSION
+from search import phrases
 from search.cite import letter_citation, passage_citation
 from search.docsets import DENSE, DocSets, Layout, letters_of, letters_of_records, passages_of
 from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, parse
@@ -459,7 +460,7 @@ def _text(value: Any) -> str:
 def _citing(reference: KamerstukRef) -> wq.Query:
     """Passages that mention "28 676, nr. 418" (dossier, "nr", number in a row)."""
     stems = [t.stem for t in analyze(f"{reference.dossier} nr {reference.number}") if not t.joined]
-    return wq.Phrase("text", stems)
+    return phrases.Phrase("text", stems)
 
 
 def _has_filters(parsed: ParsedQuery, extra: list[FieldFilter], dates: DateRange | None) -> bool:

@@ -21,6 +21,7 @@ from whoosh.query.spans import SpanNear2
 from index.acronyms import AcronymTable
 from index.analysis import Term, analyze, fold, stem
 from index.compounds import LINKERS, MIN_HEAD, known_part, split
+from search import phrases
 from search.query import (
     All,
     And,
@@ -302,7 +303,7 @@ def _any_field(stem: str) -> wq.Query:
 
 
 def _phrase_any_field(stems: tuple[str, ...]) -> wq.Query:
-    return wq.Or([wq.Phrase(name, list(stems)) for name in TEXT_FIELDS])
+    return wq.Or([phrases.Phrase(name, list(stems)) for name in TEXT_FIELDS])
 
 
 def translate(parsed: ParsedQuery, reader: Any, acronyms: AcronymTable | None = None) -> Compiled:

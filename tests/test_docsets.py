@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from index.build import build
+from search import phrases
 from search.docsets import DocSets, letters_of, passages_of
 from search.engine import Engine
 from search.query import parse
@@ -24,14 +26,22 @@ QUERIES = [
 ]
 
 
+def whooshs_own(query: wq.Query) -> wq.Query:
+    """The query with Whoosh's own Phrase for ours (search/phrases.py), to compare with."""
+    if isinstance(query, phrases.Phrase):
+        return wq.Phrase(query.fieldname, query.words, slop=query.slop, boost=query.boost)
+    return query if query.is_leaf() else query.apply(whooshs_own)
+
+
 def _compare(engine: Engine, q: str) -> None:
     searcher = engine.searcher()
     sets, _ = engine.docsets(searcher)
     compiled = translate(parse(q), searcher.reader(), engine.acronyms(searcher))
     query = compiled.ranking
     assert query is not None
-    expected = {docnum: score for score, docnum in searcher.search(query, limit=None).top_n}
-    assert sets.docs(query) == set(searcher.docs_for_query(query))
+    reference = whooshs_own(query)
+    expected = {docnum: score for score, docnum in searcher.search(reference, limit=None).top_n}
+    assert sets.docs(query) == set(searcher.docs_for_query(reference))
     assert dict((d, s) for s, d in sets.scores(query, None)) == pytest.approx(expected)
     rng = random.Random(q)
     allowed = sorted(rng.sample(range(searcher.doc_count_all()), searcher.doc_count_all() // 3))
@@ -79,9 +89,7 @@ def test_every_passage_belongs_to_its_letter(engine: Engine) -> None:
         searcher.docs_for_query(_term("passage", "kind")))
 
 
-def _term(text: str, field: str = "text"):  # type: ignore[no-untyped-def]
-    from whoosh import query as wq
-
+def _term(text: str, field: str = "text") -> wq.Query:
     return wq.Term(field, text)
 
 
@@ -118,7 +126,7 @@ def test_letters_rarest_first_and_within_equal_the_obvious_evaluation(engine: En
     every = set(range(len(layout.ids)))
 
     def letters_with(query):  # type: ignore[no-untyped-def]
-        return letters_of(set(searcher.docs_for_query(query)), layout)
+        return letters_of(set(searcher.docs_for_query(whooshs_own(query))), layout)
 
     expected = _naive(tree, letters_with, every)
     assert _Letters(sets, layout, None).evaluate(tree) == expected
