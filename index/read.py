@@ -18,7 +18,6 @@ from typing import Literal
 import ftfy
 
 from index.errors import UnreadableFile
-from index.read_html import read_html
 from index.read_xml import read_xml
 from index.records import RawDocument
 
@@ -180,8 +179,14 @@ def read_file(path: str) -> ReadResult:
         return ReadResult(
             [RawDocument(source=path, format=fmt, text=text, name_hint=stem)], [], located
         )
-    reader = read_xml if ext == ".xml" else read_html
-    document, more = reader(text, path, stem)
+    if ext == ".xml":
+        document, more = read_xml(text, path, stem)
+    else:
+        # imported here: BeautifulSoup takes about 0.2 s to import, which a re-index of one
+        # changed XML letter (a command run, start to end) need not pay
+        from index.read_html import read_html
+
+        document, more = read_html(text, path, stem)
     return ReadResult([document], [], located + [(path, note) for note in more])
 
 
