@@ -32,7 +32,7 @@ from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, pars
 from search.results import SORTS, LetterHit, PassageHit, SearchRequest, SearchResult
 from search.snippets import highlight
 from search.suggest import suggest
-from search.translate import Tree, restrictions, translate
+from search.translate import Tree, restrictions, translate, untitled
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
@@ -191,9 +191,11 @@ class Engine:
         total = len(ranked)
         pages = max(1, math.ceil(total / limit))
         window = ranked[(page - 1) * limit : page * limit]
+        own = untitled(ranking) if ranking is not None else None
         results = [
             self._letter_hit(searcher, layout, letter_id, scores.get(letter_id, []),
-                             passages.get(letter_id, []), compiled.matcher, request)
+                             self._by_own_text(searcher, passages.get(letter_id, []), own),
+                             compiled.matcher, request)
             for letter_id in window
         ]
         suggestion = suggest(searcher.reader(), parsed) if total < 3 else None
@@ -243,6 +245,21 @@ class Engine:
             # ties between passages go to the earlier passage, whatever the segment layout
             best.setdefault(letter_id, []).append((score, ordinals[docnum], docnum))
         return scores, best
+
+    def _by_own_text(self, searcher: Any, hits: list[tuple[float, int, int]],
+                     own: wq.Query | None) -> list[tuple[float, int, int]]:
+        """A letter's passage hits with its first passage scored by its own text: the title that
+        passage carries counts for the letter's score, not for which passages the letter shows."""
+        if not any(n == 1 for _, n, _ in hits):
+            return hits
+        sets, _ = self.docsets(searcher)
+        rescored = []
+        for score, n, docnum in hits:
+            if n == 1:
+                found = sets.scores(own, [docnum]) if own is not None else []
+                score = found[0][0] if found else 0.0
+            rescored.append((score, n, docnum))
+        return rescored
 
     def _letter_hit(self, searcher: Any, layout: Layout, letter_id: str, scores: list[float],
                     hits: list[tuple[float, int, int]], matcher: Any,

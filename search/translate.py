@@ -333,6 +333,23 @@ def _title_phrase(root: Node) -> wq.Query | None:
     return wq.Phrase("title", stems, boost=TITLE_PHRASE) if len(stems) > 1 else None
 
 
+def untitled(query: wq.Query) -> wq.Query | None:
+    """The query without its title parts: how a passage's own text scores. The title rides on a
+    letter's first passage; it counts for the letter, not for which of its passages are shown first."""
+    if isinstance(query, (wq.Term, wq.Phrase)):
+        return None if query.fieldname == "title" else query
+    if isinstance(query, (wq.Or, wq.And)):
+        parts = [untitled(q) for q in query.subqueries]
+        if isinstance(query, wq.And) and any(p is None for p in parts):
+            return None
+        kept = [p for p in parts if p is not None]
+        if not kept:
+            return None
+        inner = kept[0] if len(kept) == 1 else type(query)(kept)
+        return inner.with_boost(inner.boost * query.boost)
+    return query  # spans over the text, Every
+
+
 def _in_field(query: wq.Query, name: str) -> wq.Query | None:
     """The part of a query that searches one field; None when it searches no such field."""
     if isinstance(query, (wq.Term, wq.Phrase)):

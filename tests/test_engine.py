@@ -255,14 +255,17 @@ def test_a_title_that_names_the_words_outranks_a_passing_mention_among_long_lett
         "Het kabinet schrijft de Kamer over de landbouw.", "De stikstofruimte voor boeren is schaars.",
         "Het kabinet komt later terug op de uitvoering."])
     letter("z-titel.html", "Motie over stikstofruimte voor boeren", [
-        "De Kamer, gehoord de beraadslaging,", "verzoekt de regering de stikstofruimte eerlijk te verdelen,",
-        "en gaat over tot de orde van de dag."])
+        "De Kamer, gehoord de beraadslaging, constaterende dat de provincies op een besluit wachten;",
+        "verzoekt de regering de stikstofruimte eerlijk te verdelen, en gaat over tot de orde van de dag."])
     for i in range(20):  # long letters about something else, each with a title of the same length
         letter(f"m-{i:02d}.html", f"Brief over de begroting {i}",
                [f"Alinea {j} van brief {i} over het onderwijs en de zorg in het land." for j in range(30)])
     build([str(tmp_path)], tmp_path / "ix", workers=1)
-    result = Engine(tmp_path / "ix").search(SearchRequest(q="stikstofruimte boeren"))
+    result = Engine(tmp_path / "ix").search(SearchRequest(q="stikstofruimte boeren", passages=3))
     assert [r.source.rsplit("/", 1)[-1] for r in result.results] == ["z-titel.html", "a-vermeld.html"]
+    # the title lifts the letter, not the passage that carries it: its own words are shown first
+    assert [p.n for p in result.results[0].passages] == [2, 1]
+    assert "stikstofruimte" in result.results[0].passages[0].text
 
 
 def test_a_title_that_holds_the_query_word_for_word_comes_first(tmp_path) -> None:
