@@ -59,6 +59,11 @@ _REF_ID = re.compile(
     r"(?<!\w)(?:(?i:kst)-)?(?P<d>\d{5})(?:-(?P<s>\d{1,3}|[A-Z]{1,5}))?-(?P<n>\d{1,6})(?!\w)"
 )
 _BOUNDARY = re.compile(r"[\s()\"“”„«»]")  # what ends a run of text in the lexer
+# A hyphen before a word is a weglatingsstreepje, not NIET, after "X en" / "X of" or in the list
+# "X, -Y en -Z" (lowercase en/of: EN and OF are operators).
+_ELIDED_AFTER_AND = re.compile(r"\w\s+(?:en|of)\s+$")
+_ELIDED_AFTER_COMMA = re.compile(r"\w,\s+$")
+_ELIDED_LIST = re.compile(r"-\w[\w'’.-]*(?:,\s+-\w[\w'’.-]*)*\s+(?:en|of)\s+-[^\W\d_]")
 _START = {"term", "filter", "(", "NOT"}  # token kinds that can begin an operand
 _END = {"term", "filter", ")"}  # token kinds that can end one
 
@@ -190,9 +195,14 @@ def _lex(text: str, notes: list[str]) -> list[_Tok]:
             # a hyphen right after a closing quote or parenthesis joins, it does not negate:
             # '"fast lane"-experimenten' is the phrase and the word, not the phrase without the word
             attached = i > 0 and text[i - 1] != " "
+            elided = not attached and _elision(text, i)
             chunk, i = text[i:j], j
             rest = chunk.lstrip("+-")
-            minus = 0 if attached else chunk[: len(chunk) - len(rest)].count("-")
+            minus = 0 if attached or elided else chunk[: len(chunk) - len(rest)].count("-")
+            if elided:
+                word = rest.rstrip(_EDGE)
+                say(notes, f"-{word} gelezen als weglatingsstreepje (gezocht: {word}); "
+                           f"uitsluiten gaat met NIET {word}")
             if minus > 1 and rest:
                 say(notes, "dubbel minteken gelezen als één")
             if not rest:
@@ -206,6 +216,18 @@ def _lex(text: str, notes: list[str]) -> list[_Tok]:
                 new = [_Tok("("), *new, _Tok(")")]
             toks.extend([_Tok("NOT", "-"), *new] if minus else new)
     return toks
+
+
+def _elision(text: str, i: int) -> bool:
+    """Whether the hyphen at i stands for the shared part of a compound (a weglatingsstreepje), not
+    for NIET: after a word and "en" or "of" ("wetgeving en -praktijk"), or after a comma in a list
+    that such an "en" or "of" closes ("nazisymbolen, -groeten en -leuzen")."""
+    if text[i : i + 1] != "-" or not text[i + 1 : i + 2].isalpha():
+        return False
+    before = text[:i]
+    if _ELIDED_AFTER_AND.search(before):
+        return True
+    return bool(_ELIDED_AFTER_COMMA.search(before)) and bool(_ELIDED_LIST.match(text, i))
 
 
 def _quoted(text: str, i: int) -> tuple[str, int, bool]:

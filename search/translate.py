@@ -11,6 +11,7 @@ Dutch analysis as the index, so "Oekraine" meets "Oekraïne".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -42,6 +43,8 @@ TEXT_FIELDS = ("text", "heading", "title")
 MAX_EXPANSION = 200  # words that prefixes and compound parts may stand for in one query, all together
 PART_WEIGHT = 0.4  # a compound found by its last part counts for less than the word itself
 NEAR = 8  # words apart at most for the proximity bonus
+TITLE_ALL = 2.0  # weight of the bonus for a title that holds every word of the query
+TITLE_PHRASE = 1.0  # weight of the bonus for a title that holds the query word for word
 
 
 # The letter-level boolean tree: ("leaf", query over passages) | ("and", [...]) |
@@ -306,6 +309,61 @@ def _phrase_any_field(stems: tuple[str, ...]) -> wq.Query:
     return wq.Or([phrases.Phrase(name, list(stems)) for name in TEXT_FIELDS])
 
 
+def _title_all(positive: list[wq.Query]) -> wq.Query | None:
+    """The bonus for a title that holds every positive word and phrase (in any of their forms); none
+    when the query has a prefix, which searches the unstemmed text that titles are not part of."""
+    if not positive or not TITLE_ALL:
+        return None
+    parts = [_in_field(q, "title") for q in positive]
+    if any(p is None for p in parts):
+        return None
+    kept = [p for p in parts if p is not None]
+    query = kept[0] if len(kept) == 1 else wq.And(kept)
+    return query.with_boost(query.boost * TITLE_ALL)
+
+
+def _title_phrase(root: Node) -> wq.Query | None:
+    """The bonus for a title that holds the words as typed, in a row, stopwords included: a letter
+    titled "... uitspreken tegen diepzeemijnbouw" is what "uitspreken tegen diepzeemijnbouw" looks for,
+    more than one titled "... uitspreken voor een moratorium op diepzeemijnbouw"."""
+    if not TITLE_PHRASE or not isinstance(root, And):
+        return None
+    if not all(isinstance(c, (Word, Phrase)) for c in root.children):
+        return None
+    stems = [t.stem for c in root.children if isinstance(c, (Word, Phrase))
+             for t in analyze(c.text) if not t.joined]
+    return phrases.Phrase("title", stems, boost=TITLE_PHRASE) if len(stems) > 1 else None
+
+
+def untitled(query: wq.Query) -> wq.Query | None:
+    """The query without its title parts: how a passage's own text scores. The title rides on a
+    letter's first passage; it counts for the letter, not for which of its passages are shown first."""
+    return _fields(query, lambda name: name != "title", others=True)
+
+
+def _in_field(query: wq.Query, name: str) -> wq.Query | None:
+    """The part of a query that searches one field; None when it searches no such field."""
+    return _fields(query, lambda field: field == name, others=False)
+
+
+def _fields(query: wq.Query, keep: Callable[[str], bool], others: bool) -> wq.Query | None:
+    """The query cut down to its terms and phrases in the fields ``keep`` accepts (an And that
+    loses a part is lost whole); queries of other kinds (spans over the text, Every) are kept
+    when ``others`` says so. None when nothing is left."""
+    if isinstance(query, (wq.Term, wq.Phrase)):
+        return query if keep(query.fieldname) else None
+    if isinstance(query, (wq.Or, wq.And)):
+        parts = [_fields(q, keep, others) for q in query.subqueries]
+        if isinstance(query, wq.And) and any(p is None for p in parts):
+            return None
+        kept = [p for p in parts if p is not None]
+        if not kept:
+            return None
+        inner = kept[0] if len(kept) == 1 else type(query)(kept)
+        return inner.with_boost(inner.boost * query.boost)
+    return query if others else None
+
+
 def translate(parsed: ParsedQuery, reader: Any, acronyms: AcronymTable | None = None) -> Compiled:
     translator = _Translator(reader, acronyms)
     tree = None if isinstance(parsed.root, Empty) else translator.node(parsed.root)
@@ -317,10 +375,18 @@ def translate(parsed: ParsedQuery, reader: Any, acronyms: AcronymTable | None = 
         ranking = translator.positive[0]
     elif translator.positive:
         # A passage that holds all the words scores twice: once for the words, once for having them all;
-        # and once more when they stand within a few words of each other.
+        # and once more when they stand within a few words of each other. The first passage, which
+        # carries the letter's title, scores more when the title holds them all, and more again when it
+        # holds the query word for word: a title says what the whole letter is about.
         clauses = [wq.And(translator.positive), wq.Or(translator.positive)]
         if 2 <= len(translator.near) <= 8:
             clauses.append(SpanNear2([wq.Term("text", s) for s in translator.near], slop=NEAR, ordered=False))
+        titled = _title_all(translator.positive)
+        if titled is not None:
+            clauses.append(titled)
+        verbatim = _title_phrase(parsed.root)
+        if verbatim is not None:
+            clauses.append(verbatim)
         ranking = wq.Or(clauses)
     elif tree is not None:
         ranking = wq.Every()

@@ -262,3 +262,47 @@ def test_warming_builds_the_per_index_tables_before_the_first_search(seed_index)
     assert engine._letters and engine._sets and engine._acronyms is not None
     assert search(engine, "NAVO").total == 5
     engine.close()
+
+
+def test_a_title_that_names_the_words_outranks_a_passing_mention_among_long_letters(tmp_path) -> None:
+    """A title sits on one record in ~30 here: it must still count as a title (search.engine.Weighting),
+    and a title holding every word gets the title bonus (search.translate.TITLE_ALL)."""
+    from index.build import build
+
+    def letter(name: str, title: str, paragraphs: list[str]) -> None:
+        body = "".join(f"<p>{p}</p>" for p in paragraphs)
+        (tmp_path / name).write_text(f"<html><head><title>{title}</title></head><body>{body}</body></html>",
+                                     "utf-8")
+
+    letter("a-vermeld.html", "Brief over de landbouw", [
+        "Het kabinet schrijft de Kamer over de landbouw.", "De stikstofruimte voor boeren is schaars.",
+        "Het kabinet komt later terug op de uitvoering."])
+    letter("z-titel.html", "Motie over stikstofruimte voor boeren", [
+        "De Kamer, gehoord de beraadslaging, constaterende dat de provincies op een besluit wachten;",
+        "verzoekt de regering de stikstofruimte eerlijk te verdelen, en gaat over tot de orde van de dag."])
+    for i in range(20):  # long letters about something else, each with a title of the same length
+        letter(f"m-{i:02d}.html", f"Brief over de begroting {i}",
+               [f"Alinea {j} van brief {i} over het onderwijs en de zorg in het land." for j in range(30)])
+    build([str(tmp_path)], tmp_path / "ix", workers=1)
+    result = Engine(tmp_path / "ix").search(SearchRequest(q="stikstofruimte boeren", passages=3))
+    assert [r.source.rsplit("/", 1)[-1] for r in result.results] == ["z-titel.html", "a-vermeld.html"]
+    # the title lifts the letter, not the passage that carries it: its own words are shown first
+    assert [p.n for p in result.results[0].passages] == [2, 1]
+    assert "stikstofruimte" in result.results[0].passages[0].text
+
+
+def test_a_title_that_holds_the_query_word_for_word_comes_first(tmp_path) -> None:
+    """'tegen' is a stopword: without the title phrase both letters hold the same words, and the
+    shorter title would win."""
+    from index.build import build
+
+    for name, title, stance in [("a-voor.html", "Motie over zich nadrukkelijk uitspreken voor diepzeemijnbouw", "voor"),
+                                ("z-tegen.html", "Gewijzigde motie over zich nadrukkelijk uitspreken tegen "
+                                                 "diepzeemijnbouw (t.v.v. 32849-280)", "tegen")]:
+        body = (f"<p>De Kamer, gehoord de beraadslaging, overwegende dat diepzeemijnbouw de zeebodem raakt;</p>"
+                f"<p>verzoekt de regering zich nadrukkelijk uit te spreken {stance} diepzeemijnbouw,</p>")
+        (tmp_path / name).write_text(f"<html><head><title>{title}</title></head><body>{body}</body></html>",
+                                     "utf-8")
+    build([str(tmp_path)], tmp_path / "ix", workers=1)
+    result = Engine(tmp_path / "ix").search(SearchRequest(q="zich nadrukkelijk uitspreken tegen diepzeemijnbouw"))
+    assert [r.source.rsplit("/", 1)[-1] for r in result.results] == ["z-tegen.html", "a-voor.html"]

@@ -73,6 +73,13 @@ GOLDEN = [
     ("“buy now, pay later”-constructies", '"buy now, pay later" EN constructies', ""),
     ("(NAVO OF EU)-landen", "(NAVO OF EU) EN landen", ""),
     ('navo -"fast lane"', 'navo NIET "fast lane"', ""),
+    # a hyphen after a word and "en"/"of", or in a list that one closes, is a weglatingsstreepje
+    ("wetgeving en -praktijk", "wetgeving EN en EN praktijk", "-praktijk gelezen als weglatingsstreepje"),
+    ("nazisymbolen, -groeten of -leuzen", "nazisymbolen EN groeten EN of EN leuzen",
+     "-groeten gelezen als weglatingsstreepje (gezocht: groeten); uitsluiten gaat met NIET groeten"),
+    ("navo, -rusland", "navo NIET rusland", ""),
+    ("navo EN -rusland", "navo NIET rusland", ""),
+    ("en -rusland", "en NIET rusland", ""),
     # filters
     ("jaar:2017", "jaar:2017", ""),
     ("Jaar:2017 navo", "navo · jaar:2017", ""),
