@@ -491,10 +491,6 @@ def _reference(parsed: ParsedQuery, layout: Layout, allowed: set[int] | None) ->
     return letter_id
 
 
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
 def _citing(reference: KamerstukRef) -> wq.Query:
     """Passages that mention "28 676, nr. 418" (dossier, "nr", number in a row)."""
     stems = [t.stem for t in analyze(f"{reference.dossier} nr {reference.number}") if not t.joined]
