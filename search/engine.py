@@ -202,10 +202,10 @@ class Engine:
         total = len(ranked)
         pages = max(1, math.ceil(total / limit))
         window = ranked[(page - 1) * limit : page * limit]
-        own = untitled(ranking) if ranking is not None else None
+        shown = self._by_own_text(searcher, {i: passages.get(i, []) for i in window}, ranking,
+                                  request.passages)
         results = [
-            self._letter_hit(searcher, layout, letter_id, scores.get(letter_id, []),
-                             self._by_own_text(searcher, passages.get(letter_id, []), own),
+            self._letter_hit(searcher, layout, letter_id, scores.get(letter_id, []), shown[letter_id],
                              compiled.matcher, request)
             for letter_id in window
         ]
@@ -257,20 +257,21 @@ class Engine:
             best.setdefault(letter_id, []).append((score, ordinals[docnum], docnum))
         return scores, best
 
-    def _by_own_text(self, searcher: Any, hits: list[tuple[float, int, int]],
-                     own: wq.Query | None) -> list[tuple[float, int, int]]:
-        """A letter's passage hits with its first passage scored by its own text: the title that
-        passage carries counts for the letter's score, not for which passages the letter shows."""
-        if not any(n == 1 for _, n, _ in hits):
+    def _by_own_text(self, searcher: Any, hits: dict[str, list[tuple[float, int, int]]],
+                     ranking: wq.Query | None, shown: int) -> dict[str, list[tuple[float, int, int]]]:
+        """The letters' passage hits with each first passage scored by its own text: the title that
+        passage carries counts for the letter's score, not for which passages the letter shows.
+        Only first passages that would be shown are scored again (without the title they score
+        no more, so the others stay unshown)."""
+        chosen = {docnum for found in hits.values() for _, n, docnum in _top(found, shown) if n == 1}
+        if not chosen:
             return hits
+        own = untitled(ranking) if ranking is not None else None
         sets, _ = self.docsets(searcher)
-        rescored = []
-        for score, n, docnum in hits:
-            if n == 1:
-                found = sets.scores(own, [docnum]) if own is not None else []
-                score = found[0][0] if found else 0.0
-            rescored.append((score, n, docnum))
-        return rescored
+        rescored = dict((d, s) for s, d in sets.scores(own, sorted(chosen))) if own is not None else {}
+        return {letter_id: [(rescored.get(docnum, 0.0) if docnum in chosen else score, n, docnum)
+                            for score, n, docnum in found]
+                for letter_id, found in hits.items()}
 
     def _letter_hit(self, searcher: Any, layout: Layout, letter_id: str, scores: list[float],
                     hits: list[tuple[float, int, int]], matcher: Any,
@@ -280,7 +281,7 @@ class Engine:
         cite = letter_citation(meta)
         shown = []
         matched: dict[str, list[str]] = {}
-        best = sorted(hits, key=lambda h: (-round(h[0], 9), h[1]))[: max(0, request.passages)]
+        best = _top(hits, request.passages)
         if not best and request.passages > 0:  # pinned by reference, no matching passage: its opening
             opening = layout.passages[layout.ordinal[letter_id]]
             ordinals = searcher.reader().column_reader("n")
@@ -499,6 +500,11 @@ def _citing(reference: KamerstukRef) -> wq.Query:
 
 def _has_filters(parsed: ParsedQuery, extra: list[FieldFilter], dates: DateRange | None) -> bool:
     return bool(parsed.filters or extra or dates or parsed.dates)
+
+
+def _top(hits: list[tuple[float, int, int]], count: int) -> list[tuple[float, int, int]]:
+    """A letter's best passages, ties to the earlier passage, whatever the segment layout."""
+    return sorted(hits, key=lambda h: (-round(h[0], 9), h[1]))[: max(0, count)]
 
 
 def _letter_score(scores: list[float]) -> float:

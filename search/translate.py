@@ -356,12 +356,17 @@ def _fields(query: wq.Query, keep: Callable[[str], bool], others: bool) -> wq.Qu
         parts = [_fields(q, keep, others) for q in query.subqueries]
         if isinstance(query, wq.And) and any(p is None for p in parts):
             return None
-        kept = [p for p in parts if p is not None]
-        if not kept:
-            return None
-        inner = kept[0] if len(kept) == 1 else type(query)(kept)
-        return inner.with_boost(inner.boost * query.boost)
+        return _joined(query, [p for p in parts if p is not None])
     return query if others else None
+
+
+def _joined(query: wq.Query, kept: list[wq.Query]) -> wq.Query | None:
+    """An Or or And of what was kept of its parts, with its boost (with_boost would deep-copy them)."""
+    if not kept:
+        return None
+    if len(kept) > 1:
+        return type(query)(kept, boost=query.boost)
+    return kept[0] if query.boost == 1 else kept[0].with_boost(kept[0].boost * query.boost)
 
 
 def translate(parsed: ParsedQuery, reader: Any, acronyms: AcronymTable | None = None) -> Compiled:
