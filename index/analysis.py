@@ -12,6 +12,8 @@ from typing import Any
 
 from nltk.stem.snowball import DutchStemmer
 from whoosh.analysis import Token, Tokenizer
+from whoosh.formats import Format, Frequency, Positions
+from whoosh.system import pack_uint
 
 # Whoosh pickles the analyzer into the index by import path (index.analysis.DutchTokenizer):
 # renaming this module or class means rebuilding the index.
@@ -317,6 +319,31 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh is untyped
             yield t
 
 
+    def index_texts(self, value: str) -> list[tuple[str, int]]:
+        """(term, position) of every token as ``__call__`` yields them in index mode."""
+        return [(stm if self.stemmed else folded, pos) for _, _, folded, stm, pos, _, _ in _scan_once(value)]
+
+    def postings(self, value: str, fmt: Format) -> list[tuple[bytes, int, float, bytes]] | None:
+        """What Whoosh's ``field.index(value)`` yields, (term, frequency, weight, encoded value),
+        from one pass over the tokens instead of a Token object per token through the format's
+        word_values; None for a format this does not know. tests/test_analysis.py compares the two."""
+        kind = type(fmt)
+        if kind is not Positions and kind is not Frequency:
+            return None
+        grouped: dict[str, list[int]] = {}
+        for text, pos in self.index_texts(value):
+            seen = grouped.get(text)
+            if seen is None:
+                grouped[text] = [pos]
+            else:
+                seen.append(pos)
+        boost = fmt.field_boost
+        if kind is Positions:
+            encode = fmt.encode
+            return [(text.encode("utf-8"), len(p), len(p) * boost, encode(p)) for text, p in grouped.items()]
+        return [(text.encode("utf-8"), len(p), len(p) * boost, pack_uint(len(p))) for text, p in grouped.items()]
+
+
 class TailTokenizer(DutchTokenizer):
     """Stems written backwards, for the field that finds compounds by their last part.
 
@@ -333,6 +360,10 @@ class TailTokenizer(DutchTokenizer):
             if len(token.text) >= TAIL_MIN and not token.joined:
                 token.text = token.text[::-1]
                 yield token
+
+    def index_texts(self, value: str) -> list[tuple[str, int]]:
+        return [(stm[::-1], pos) for _, _, _, stm, pos, _, joined in _scan_once(value)
+                if len(stm) >= TAIL_MIN and not joined]
 
 
 TAIL_MIN = 7  # stems shorter than this are not compounds worth finding by their tail

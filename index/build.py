@@ -14,23 +14,20 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
-from index.acronyms import find_definitions
-from index.clean import clean
-from index.errors import IndexBusy, KamerzoekError, UnreadableFile
-from index.metadata import extract
-from index.passages import letter_id, make_passages
-from index.read import discover, read_file
-from index.records import Letter, Passage
+from index.errors import IndexBusy, KamerzoekError
+from index.ingest import file_hash, process_file, units
+from index.read import discover
 from index.schema import SCHEMA_VERSION, make_schema
+from index.segment import BulkSegmentWriter
+from index.workers import InProcess, Processes
 
 MANIFEST = "kamerzoek.json"
 LOCK = ".kamerzoek.lock"
@@ -52,60 +49,10 @@ class Summary:
     seconds: float = 0.0
 
 
-@dataclass
-class FileResult:
-    path: str
-    filehash: str
-    letters: list[Letter] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[tuple[str, str]] = field(default_factory=list)
-    unchanged: bool = False
-    failed: bool = False
-
-
-def file_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def process_file(path: str, known_hash: str | None = None) -> FileResult:
-    """Everything that happens to one file before it reaches the index (runs in worker processes)."""
-    try:
-        with open(path, "rb") as handle:
-            digest = file_hash(handle.read())
-    except OSError as error:
-        return FileResult(path, "", skipped=[(path, f"cannot open: {error.strerror or error}")],
-                          failed=True)
-    if digest == known_hash:
-        return FileResult(path, digest, unchanged=True)
-    try:
-        result = read_file(path)
-    except UnreadableFile as error:
-        return FileResult(path, digest, skipped=[(path, error.reason)], failed=True)
-    except Exception as error:  # a reader bug must not stop the run; report it as a skip
-        return FileResult(path, digest, skipped=[(path, f"could not read: {error!r}")], failed=True)
-    letters = []
-    for raw in result.documents:
-        try:
-            cleaned = clean(raw)
-            meta = extract(raw, cleaned)
-            identifier = letter_id(meta, raw.name_hint or Path(raw.source).stem)
-            passages = make_passages(identifier, cleaned.blocks)
-        except Exception as error:
-            result.problems.append((raw.source, f"could not clean: {error!r}"))
-            continue
-        if not passages:
-            result.problems.append((raw.source, "no text"))
-            continue
-        defined = find_definitions(" \n".join(p.text for p in passages if p.kind == "paragraph"))
-        letters.append(Letter(identifier, raw.source, meta, passages, content_hash=digest, acronyms=defined))
-    failed = not letters and bool(result.problems)
-    return FileResult(path, digest, letters, list(result.problems), list(result.notes),
-                      failed=failed)
-
-
 @contextmanager
-def write_lock(index_dir: Path, wait: float = 0.0) -> Iterator[None]:
-    """Hold the index's lock file; a second run waits up to ``wait`` seconds, then gives up."""
+def write_lock(index_dir: Path, wait: float = 0.0) -> Iterator[int]:
+    """Hold the index's lock file (as the descriptor it yields); a second run waits up to
+    ``wait`` seconds, then gives up."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / LOCK, "a+") as handle:
         deadline = time.monotonic() + wait
@@ -121,7 +68,7 @@ def write_lock(index_dir: Path, wait: float = 0.0) -> Iterator[None]:
                     ) from None
                 time.sleep(0.2)
         try:
-            yield
+            yield handle.fileno()
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -164,11 +111,12 @@ def build(
     wait: float = 0.0,
     workers: int | None = None,
 ) -> Summary:
-    """Bring the index at ``index_dir`` up to date with the files under ``sources``."""
+    """Bring the index at ``index_dir`` up to date with the files under ``sources``
+    (``workers``: processes to use, one per core when None)."""
     started = time.monotonic()
     index_dir = Path(index_dir)
     summary = Summary()
-    with write_lock(index_dir, wait):
+    with write_lock(index_dir, wait) as lock:
         ix = open_index(index_dir)
         known: dict[str, str] = {}
         letter_ids: dict[str, str] = {}  # letter id -> file
@@ -189,37 +137,48 @@ def build(
         gone_set = set(gone)
         taken = {i: f for i, f in letter_ids.items() if f not in gone_set}
         # nothing to write: the index (and its generation, which searchers watch) stays as it is
-        writer: Any = _writer(ix, todo, workers) if todo or gone or not letter_ids else None
+        writer: Any = BulkSegmentWriter(ix) if todo or gone or not letter_ids else None
+        pipeline: Any = None
         try:
             for path in gone:
                 writer.delete_by_term("file", path)
                 summary.removed += 1
-            for done, result in enumerate(_process_all(todo, known, workers), start=summary.unchanged + 1):
-                if progress:
-                    progress(done, len(files))
+            pipeline = _workers(writer, index_dir, todo, workers, lock)
+            replaced: set[str] = set()  # files whose earlier version this run has deleted
+            done = summary.unchanged
+            for result in pipeline.results(units(todo, known)):
                 summary.skipped.extend(result.skipped)
                 summary.notes.extend(result.notes)
                 if result.unchanged:  # changed back between the two looks
                     summary.unchanged += 1
-                    continue
-                if result.failed:
-                    continue  # an earlier, readable version stays in the index
-                if result.path in known:
-                    writer.delete_by_term("file", result.path)
-                    for letter_id in ids_of.get(result.path, []):
-                        taken.pop(letter_id, None)
-                    summary.updated += 1
-                else:
-                    summary.added += 1
+                # A file that gives no letter at all (unreadable, nothing left after cleaning)
+                # keeps its earlier, readable version in the index.
+                if result.letters and result.path not in replaced:
+                    replaced.add(result.path)
+                    if result.path in known:
+                        writer.delete_by_term("file", result.path)
+                        for letter_id in ids_of.get(result.path, []):
+                            taken.pop(letter_id, None)
+                        summary.updated += 1
+                    else:
+                        summary.added += 1
+                names = []
                 for letter in result.letters:
-                    letter = _unique(letter, taken, result.path)
-                    taken[letter.id] = result.path
-                    _add_letter(writer, letter, result.path, result.filehash)
+                    name = _unique(letter.id, letter.source, taken)
+                    taken[name] = result.path
+                    names.append(name)
                     summary.letters += 1
-                    summary.passages += len(letter.passages)
+                    summary.passages += letter.passage_count
+                pipeline.write(result, names)
+                if result.last:
+                    done += 1
+                    if progress:
+                        progress(done, len(files))
             if writer is not None:
-                writer.commit()
+                writer.commit(segments=pipeline.segments())
         except BaseException:
+            if pipeline is not None:
+                pipeline.cancel()
             if writer is not None:
                 writer.cancel()
             raise
@@ -253,86 +212,20 @@ def _changed(files: list[str], known: dict[str, str]) -> list[str]:
     return todo
 
 
-def _writer(ix: FileIndex, files: list[str], workers: int | None) -> Any:
-    """Whoosh's multiprocess writer for large runs: each process analyses and writes a segment of
-    its own (multisegment: no merge at the end), which nearly halves a 13k build on two cores."""
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    if count > 1 and len(files) >= PARALLEL_FROM:
-        return ix.writer(limitmb=128, procs=count, multisegment=True)
-    return ix.writer(limitmb=256)
+def _workers(writer: Any, index_dir: Path, files: list[str], wanted: int | None, lock: int) -> Any:
+    """Worker processes for large runs (each writes a segment of its own: no merge at the end),
+    this process for small ones, where starting processes costs more than it saves."""
+    count = wanted if wanted is not None else (os.cpu_count() or 1)
+    if writer is None or count <= 1 or len(files) < PARALLEL_FROM:
+        return InProcess(writer)
+    return Processes(str(index_dir), count, locks=[lock, writer.writelock.fd])
 
 
-def _process_all(files: list[str], known: dict[str, str], workers: int | None) -> Iterator[FileResult]:
-    hashes = [known.get(path) for path in files]
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    if count <= 1 or len(files) < PARALLEL_FROM:
-        yield from map(process_file, files, hashes)
-        return
-    with ProcessPoolExecutor(max_workers=count) as pool:
-        yield from pool.map(process_file, files, hashes, chunksize=16)
-
-
-def _unique(letter: Letter, taken: dict[str, str], path: str) -> Letter:
+def _unique(name: str, source: str, taken: dict[str, str]) -> str:
     """Two files can claim one Kamerstuk (a PDF and its XML): the later one gets a suffix."""
-    if letter.id not in taken:
-        return letter
-    suffix = hashlib.sha1(letter.source.encode("utf-8")).hexdigest()[:6]
-    new_id = f"{letter.id}-{suffix}"
-    for passage in letter.passages:
-        passage.id = f"{new_id}-p{passage.n}"
-    letter.id = new_id
-    return letter
+    if name not in taken:
+        return name
+    return f"{name}-{hashlib.sha1(source.encode('utf-8')).hexdigest()[:6]}"
 
 
-def _letter_fields(letter: Letter) -> dict[str, Any]:
-    meta = letter.meta
-    fields: dict[str, Any] = {
-        "letter": letter.id,
-        "date": meta.date or "",
-        "doctype": meta.doctype or "",
-        "dossier": (meta.dossier or "").replace(" ", ""),
-        "number": meta.number or "",
-        "signatory": ",".join(s.name for s in meta.signatories if s.name),
-        "signer_words": " ".join(s.name for s in meta.signatories if s.name),
-    }
-    if meta.date:
-        fields["year"] = int(meta.date[:4])
-    return fields
-
-
-def _add_letter(writer: Any, letter: Letter, path: str, filehash: str) -> None:
-    common = _letter_fields(letter)
-    title = " — ".join(t for t in (letter.meta.dossier_title, letter.meta.title) if t)
-    writer.add_document(
-        kind="letter", id=letter.id, file=path, filehash=filehash, source=letter.source,
-        meta=json.dumps(asdict(letter.meta), ensure_ascii=False), title=title, **common,
-    )
-    for i, (acronym, long_form) in enumerate(letter.acronyms, start=1):
-        # learned definitions, kept with their letter (and removed with its file)
-        writer.add_document(kind="acronym", id=f"{letter.id}-a{i}", letter=letter.id, file=path,
-                            source=letter.source, acronym=acronym, long_form=long_form)
-    for passage in letter.passages:
-        # The title is searched once per letter, on its first passage: on every passage it
-        # would make every passage of a letter "match" a word of its title. The letter's facts
-        # (date, type, dossier, ...) stay on the letter record: filters select letters.
-        writer.add_document(kind="passage", id=passage.id, letter=letter.id, file=path,
-                            source=letter.source, title=title if passage.n == 1 else "",
-                            **_passage_fields(passage))
-
-
-def _passage_fields(passage: Passage) -> dict[str, Any]:
-    return {
-        "text": passage.text,
-        "exact": passage.text,
-        "tails": passage.text,
-        "heading": passage.heading or "",
-        "n": passage.n,
-        "page": passage.page,
-        "page_end": passage.page_end,
-        "pkind": passage.kind,
-        "mark": passage.mark,
-        "notes": passage.notes,
-    }
-
-
-__all__ = ["Summary", "build", "process_file", "KamerzoekError", "IndexBusy"]
+__all__ = ["Summary", "build", "process_file", "file_hash", "KamerzoekError", "IndexBusy"]

@@ -86,3 +86,22 @@ class Letter:
     passages: list[Passage]
     content_hash: str = ""  # hash of the source file's bytes, for incremental runs
     acronyms: list[tuple[str, str]] = field(default_factory=list)  # [("BIV", "Budget Internationale Veiligheid")]
+
+    @property
+    def passage_count(self) -> int:
+        return len(self.passages)
+
+    def rename(self, new_id: str) -> None:
+        """Give the letter (and its passages) another id: a second file claiming the same Kamerstuk."""
+        for passage in self.passages:
+            passage.id = f"{new_id}-p{passage.n}"
+        self.id = new_id
+
+
+@dataclass(frozen=True)
+class LetterName:
+    """What the main process needs to know of a letter a worker process holds."""
+
+    id: str
+    source: str
+    passage_count: int

@@ -426,3 +426,31 @@ def test_tail_analyzer_writes_long_stems_backwards_and_pickles() -> None:
     assert tokens == ["dedrevthcul", "deibegsgardrev"]  # short words and the joined form are left out
     again = pickle.loads(pickle.dumps(tail_analyzer()))
     assert [t.text for t in again("luchtverdediging")] == ["dedrevthcul"]
+
+
+HOSTILE_TEXTS = [
+    "", "   ", "de de de", "NAVO-verdragsgebied en navo verdragsgebied", "cyberaanvallen, 28 676 nr. 266",
+    "wiskunde-\nen natuurkundeonderwijs", "J.A. de Vries d.d. 1.000 2016-2017", "’s-Gravenhage ŁÓDŹ ﬁnanciën",
+    "x" * 150 + " woord",
+]
+
+
+def test_index_postings_are_whooshs_generic_postings_for_every_analysed_field() -> None:
+    """The one-pass postings of index.schema.DutchText equal what TEXT's generic path (the
+    format's word_values over the analyzer's tokens) yields: same terms, frequencies, weights
+    and encoded positions, on every seed passage and on awkward text."""
+    from index.ingest import process_file
+    from index.schema import DutchText, make_schema
+    from tests.conftest import SEEDS
+
+    texts = [p.text for path in sorted(SEEDS.iterdir()) for letter in process_file(str(path)).letters
+             for p in letter.passages] + HOSTILE_TEXTS
+    schema = make_schema()
+    fields = [name for name in schema.names() if isinstance(schema[name], DutchText)]
+    assert {"text", "heading", "title", "exact", "tails"} <= set(fields)
+    for name in fields:
+        field = schema[name]
+        for text in texts:
+            ours = sorted(field.index(text))
+            generic = sorted(TEXT.index(field, text))
+            assert ours == generic, (name, text[:60])

@@ -93,23 +93,29 @@ def test_same_input_gives_the_same_ids_and_ranking(corpus: Path, tmp_path: Path)
     assert results[0] == results[2] and results[1] == results[3]
 
 
-def test_interrupted_run_leaves_the_previous_index_usable(corpus: Path, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("processes", [False, True], ids=["in-process", "worker-processes"])
+def test_a_run_that_fails_while_writing_leaves_the_previous_index_usable(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: bool) -> None:
+    import index.build as build_module
+    import index.workers as workers_module
+
     index_dir = tmp_path / "ix"
     build([str(corpus)], index_dir, workers=1)
     (corpus / "extra.md").write_text("## Extra\n\nDe Kamer spreekt over Zeeland.\n", "utf-8")
 
-    import index.build as build_module
-
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(build_module, "_add_letter", explode)
-    with pytest.raises(RuntimeError):
-        build([str(corpus)], index_dir, workers=1)
+    if processes:
+        monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(workers_module, "add_letter", explode)  # forked workers inherit it
+    with pytest.raises(workers_module.WorkerError if processes else RuntimeError, match="disk full"):
+        build([str(corpus)], index_dir, workers=2 if processes else 1)
     engine = Engine(index_dir)
     assert engine.search(SearchRequest(q="Tillerson")).total == 1
     assert engine.search(SearchRequest(q="Zeeland")).total == 0
+    monkeypatch.undo()
+    assert build([str(corpus)], index_dir, workers=1).added == 1  # and its lock was let go
 
 
 def test_a_run_that_changes_nothing_leaves_the_index_generation_alone(corpus: Path, tmp_path: Path) -> None:
@@ -158,3 +164,36 @@ def test_the_whoosh_fix_remembers_fields_without_a_length_column(corpus: Path, t
         lengths = [perdoc.doc_field_length(d, "text") for d in range(searcher.reader().doc_count_all())]
         assert max(length or 0 for length in lengths) > 10
         assert looks == ["_kind_len", "_text_len"]  # one look per field, found or not
+
+
+def test_worker_processes_write_what_one_process_writes(corpus: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers (index/workers.py) read, clean and write segments of their own; the index they
+    leave answers as one written by this process, and a file of many documents is shared
+    between them in parts."""
+    import index.build as build_module
+    import index.ingest as ingest_module
+
+    fixtures = Path(__file__).parent / "fixtures" / "read"
+    for name in ("sgd-3-lines.jsonl", "motie-kst-36547-31-list.xml", "h-tk-20172018-70-1.xml", "stb-2014-296.html"):
+        shutil.copy(fixtures / name, corpus / name)
+    (corpus / "kapot.jsonl").write_text('{"url": "x"}\nnope\n', "utf-8")
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(ingest_module, "PART", 1)  # every JSON line a part of its own
+
+    seen = []
+    for name, workers in (("een", 1), ("twee", 2)):
+        summary = build([str(corpus)], tmp_path / name, workers=workers)
+        engine = Engine(tmp_path / name)
+        found = []
+        for q in ("NAVO Rusland", "Kamer", '"de regering"', "regering NIET Rusland"):
+            result = engine.search(SearchRequest(q=q, limit=50))
+            found.append((result.total, [(r.id, round(r.score, 9), [p.id for p in r.passages])
+                                         for r in result.results]))
+        seen.append((summary.added, summary.letters, summary.passages, sorted(summary.skipped),
+                     sorted(summary.notes), engine.stats()["letters"], found,
+                     engine.letter("kst-28676-266")))
+    one, two = seen
+    assert one == two
+    assert one[1] >= 10 and one[5] == one[1]  # the JSON lines each became a letter
+    assert any("kapot.jsonl" in source for source, _ in one[3])

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build, process_file
+from index.build import build
+from index.ingest import process_file
 from search.engine import Engine
 from search.results import SearchRequest
 from tests.conftest import FIXTURES
