@@ -8,6 +8,7 @@ in worker processes; index/build.py decides what reaches the index.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from index.read import read_file
 from index.records import Letter, RawDocument
 
 PART = 32  # documents per unit of a many-document file
+SPLIT_FROM = 1 << 20  # bytes: a smaller JSON-lines file is a unit like any file (its worker reads it)
 
 
 @dataclass
@@ -72,10 +74,11 @@ def process_unit(unit: Unit) -> FileResult:
 
 
 def units(files: list[str], known: dict[str, str]) -> Iterator[Unit | FileResult]:
-    """The work for these files in order: a unit per file, its documents read here and cut in
-    parts when it holds many; a file that needs no work (unreadable, unchanged) as its result."""
+    """The work for these files in order: a unit per file; a large JSON-lines file is read
+    here and cut in parts (a file that then needs no work, unreadable or unchanged, comes as
+    its result)."""
     for path in files:
-        if not path.lower().endswith(".jsonl"):
+        if not (path.lower().endswith(".jsonl") and _size(path) >= SPLIT_FROM):
             yield Unit(path, known.get(path))
             continue
         read = _read(path, known.get(path))
@@ -89,6 +92,13 @@ def units(files: list[str], known: dict[str, str]) -> Iterator[Unit | FileResult
             yield Unit(path, documents=documents[start : start + PART], digest=read.digest,
                        problems=read.problems if first else [], notes=read.notes if first else [],
                        last=last)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # the worker reports why it cannot be read
 
 
 def _read(path: str, known_hash: str | None) -> Unit | FileResult:

@@ -180,6 +180,7 @@ def test_worker_processes_write_what_one_process_writes(corpus: Path, tmp_path: 
     (corpus / "kapot.jsonl").write_text('{"url": "x"}\nnope\n', "utf-8")
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
     monkeypatch.setattr(ingest_module, "PART", 1)  # every JSON line a part of its own
+    monkeypatch.setattr(ingest_module, "SPLIT_FROM", 0)
 
     seen = []
     for name, workers in (("een", 1), ("twee", 2)):
