@@ -18,7 +18,7 @@ public API when they look different.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -267,6 +267,10 @@ class Restricted:
     def _read(self, fieldname: str, text: bytes) -> tuple[list[int], list[float], list[Any]]:
         """The term's postings among the wanted documents: ids, weights and encoded values."""
         reader = self._searcher.reader()
+        try:
+            return self._read_blocks(reader, fieldname, text)
+        except (AttributeError, TypeError):  # another codec or reader: Whoosh's public, slower way
+            pass
         matcher = reader.postings(fieldname, text)  # deleted documents left out
         ids: list[int] = []
         weights: list[float] = []
@@ -294,6 +298,47 @@ class Restricted:
                     ids.append(doc)
                     weights.append(matcher.weight())
                     values.append(matcher.value())
+        return ids, weights, values
+
+
+    def _read_blocks(self, reader: Any, fieldname: str, text: bytes) -> tuple[list[int], list[float], list[Any]]:
+        """_read a block at a time: a block is opened only if a wanted document can be in it
+        (its last docnum is in the block header), and its postings are filtered in one pass."""
+        terms = reader._terms
+        ids: list[int] = []
+        weights: list[float] = []
+        values: list[Any] = []
+        if (fieldname, text) not in terms:
+            return ids, weights, values
+        info = terms.term_info(fieldname, text)
+        if info.is_inlined():
+            raise TypeError("inlined postings")  # never written by Whoosh 2.7's codec; read the slow way
+        matcher = terms.matcher(fieldname, text, reader.schema[fieldname].format)
+        if not isinstance(matcher, W3LeafMatcher):
+            raise TypeError(type(matcher))
+        wanted = self._wanted
+        if self._wanted_set is None:
+            self._wanted_set = set(wanted)
+        wanted_set = self._wanted_set
+        deleted = reader.deleted_docs_set if reader.has_deletions() else None
+        start = 0  # the first wanted document not yet passed
+        while matcher.is_active() and start < len(wanted):
+            last = matcher._maxid
+            if wanted[start] <= last:
+                if matcher._ids is None:
+                    matcher._read_ids()
+                block_ids = matcher._ids
+                keep = [i for i, doc in enumerate(block_ids) if doc in wanted_set
+                        and (deleted is None or doc not in deleted)]
+                if keep:
+                    matcher._read_weights()
+                    matcher._read_values()
+                    block_weights, block_values = matcher._weights, matcher._values
+                    ids.extend(block_ids[i] for i in keep)
+                    weights.extend(block_weights[i] for i in keep)
+                    values.extend(block_values[i] for i in keep)
+                start = bisect_right(wanted, last, start)
+            matcher._next_block()
         return ids, weights, values
 
 

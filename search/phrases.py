@@ -6,10 +6,11 @@ common words ("gaat over tot de orde van de dag" is in 16,000 passages of the
 13k). Here the passages holding the rarest word are read a block at a time,
 the other words' postings only for those passages, each word's positions are
 decoded once, and a phrase is a position p of the first word with p+1 for the
-second, and so on. The passages that hold the phrase are
-then scored by the matcher Whoosh itself builds for a phrase (an intersection
-of the words' term matchers, in the same binary tree), so scores are Whoosh's
-to the last bit (tests/test_phrases.py compares them).
+second, and so on. The passages that hold the phrase are then scored as the
+matcher Whoosh builds for a phrase scores them (an intersection of the words'
+term matchers in a binary tree, each node adding its sides): the same sums in
+the same order, so the scores are Whoosh's to the last bit
+(tests/test_phrases.py compares them).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.util import make_binary_tree
+from whoosh.scoring import BaseScorer, WeightLengthScorer
 
 from search.docsets import Restricted, segment_ids
 
@@ -62,18 +63,72 @@ class Phrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped
         verified = {doc for doc in shared if _in_a_row([positions[w][doc] for w in words])}
         if not verified:
             return matching.NullMatcher()
-        matchers = []
-        for word in words:
-            ids, weights, values, scorer = lists[word]
-            keep = [i for i, doc in enumerate(ids) if doc in verified]
-            matchers.append(matching.ListMatcher(
-                [ids[i] for i in keep], [weights[i] for i in keep], [values[i] for i in keep],
-                field.format, scorer=scorer, term=(fieldname, word)))
-        # what SpanNear2 builds for a phrase, so the sums (and so the scores) are the same
-        m = matching.WrappingMatcher(make_binary_tree(matching.IntersectionMatcher, matchers), boost=1.0)
+        docs = sorted(verified)
+        weights, scores = _summed(docs, [lists[word] for word in words])
+        m = matching.ListMatcher(docs, weights, None, field.format, scorer=_Given(scores))
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
         return m
+
+
+def _summed(docs: list[int], lists: list[Any]) -> tuple[list[float], list[float]]:
+    """The weight and score of each passage in ``docs`` as the matcher Whoosh builds for a
+    phrase gives them: an intersection of the words' term matchers in a binary tree
+    (make_binary_tree), each node adding its two sides, wrapped with a boost of 1.0. The
+    same additions in the same order give the same floats, without a matcher per word."""
+    wanted = set(docs)
+    weight_rows, score_rows = [], []
+    lengths: list[Any] | None = None
+    for ids, weights, _, scorer in lists:
+        kept = [weights[i] for i, doc in enumerate(ids) if doc in wanted]  # in docs' order: both ascend
+        weight_rows.append(kept)
+        if isinstance(scorer, WeightLengthScorer):  # BM25F: the field's length, looked up once a passage
+            if lengths is None:
+                lengths = [scorer.dfl(doc) for doc in docs]
+            score_rows.append([scorer._score(w, n) for w, n in zip(kept, lengths, strict=True)])
+        else:
+            score_rows.append([scorer.score(_Posting(doc, w)) for doc, w in zip(docs, kept, strict=True)])
+    return ([_tree_sum(row) * 1.0 for row in zip(*weight_rows, strict=True)],
+            [_tree_sum(row) * 1.0 for row in zip(*score_rows, strict=True)])
+
+
+def _tree_sum(values: tuple[float, ...]) -> float:
+    if len(values) == 1:
+        return values[0]
+    half = len(values) // 2
+    return _tree_sum(values[:half]) + _tree_sum(values[half:])
+
+
+class _Posting:
+    """One posting as a scorer reads it from a matcher."""
+
+    __slots__ = ("_id", "_weight")
+
+    def __init__(self, doc: int, weight: float) -> None:
+        self._id, self._weight = doc, weight
+
+    def id(self) -> int:
+        return self._id
+
+    def weight(self) -> float:
+        return self._weight
+
+
+class _Given(BaseScorer):  # type: ignore[misc]  # whoosh is untyped
+    """Scores worked out already, one per posting of the ListMatcher that carries it."""
+
+    def __init__(self, scores: list[float]) -> None:
+        self._scores = scores
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def score(self, matcher: Any) -> float:
+        score: float = self._scores[matcher._i]
+        return score
+
+    def max_quality(self) -> float:
+        return max(self._scores)
 
 
 def _in_a_row(positions: list[set[int]]) -> bool:

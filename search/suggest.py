@@ -46,12 +46,17 @@ def suggest(reader: Any, parsed: ParsedQuery) -> str | None:
 def close_words(reader: Any, field: str, word: str, limit: int = 5) -> list[str]:
     """Indexed words within MAX_DISTANCE edits of ``word`` that share its first letter, most frequent
     first (ties alphabetical), as Whoosh's ReaderCorrector ranks them; the distance is computed only
-    for words whose length does not already put them too far away."""
+    for words whose length and letters do not already put them too far away."""
     found: list[tuple[float, str]] = []
     size = len(word)
+    letters = set(word)
     for raw in reader.expand_prefix(field, word[:1]):
         candidate = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         if abs(len(candidate) - size) > MAX_DISTANCE:
+            continue
+        # an edit adds or removes at most two letters from the set of letters used, so words
+        # whose letters differ by more than that are too far without counting the edits
+        if len(letters.symmetric_difference(candidate)) > 2 * MAX_DISTANCE:
             continue
         if damerau_levenshtein(candidate, word, limit=MAX_DISTANCE) <= MAX_DISTANCE:
             found.append((reader.frequency(field, candidate) or 1, candidate))

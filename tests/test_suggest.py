@@ -1,0 +1,35 @@
+"""search/suggest.py: the words close to a misspelling, found without trying every word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import index as whoosh_index
+from whoosh.support.levenshtein import damerau_levenshtein
+
+from search.suggest import MAX_DISTANCE, close_words
+
+words = st.text(alphabet="abcdeilnorst", min_size=1, max_size=9)
+
+
+@settings(max_examples=500, deadline=None)
+@given(words, words)
+def test_words_within_the_distance_differ_in_at_most_four_letters(a: str, b: str) -> None:
+    """The shortcut in close_words: letters that differ by more than 2 × MAX_DISTANCE rule a word out."""
+    if damerau_levenshtein(a, b, limit=MAX_DISTANCE) <= MAX_DISTANCE:
+        assert len(set(a) ^ set(b)) <= 2 * MAX_DISTANCE
+
+
+def test_close_words_are_every_indexed_word_within_the_distance(seed_index: Path) -> None:
+    with whoosh_index.open_dir(str(seed_index)).searcher() as searcher:
+        reader = searcher.reader()
+        vocabulary = [w.decode("utf-8") for w in reader.lexicon("exact")]
+        for word in ("ruslnad", "oekraine", "defensei", "navo", "kamerbreif", "tilerson"):
+            expected = sorted(
+                ((reader.frequency("exact", w) or 1, w) for w in vocabulary
+                 if w[:1] == word[:1] and damerau_levenshtein(w, word, limit=MAX_DISTANCE) <= MAX_DISTANCE),
+                key=lambda item: (-item[0], item[1]))
+            assert close_words(reader, "exact", word, limit=50) == [w for _, w in expected][:50], word
+        assert close_words(reader, "exact", "ruslnad")[:1] == ["rusland"]
