@@ -72,8 +72,10 @@ _FTFY = ftfy.TextFixerConfig(
     normalization=None,
     explain=False,
 )
-# Beyond Latin letters, punctuation, the euro and ™ (and the byte-order mark).
-_IMPLAUSIBLE = re.compile(r"[^\u0000-\u024f\u2000-\u20cf\u2100-\u214f\ufeff]")
+# Beyond the Latin letters Dutch text uses (Latin-1 and Extended-A: ĳ, Ł, œ, š; the guilder's
+# ƒ; ș and ț of Romanian names), punctuation, the euro and ™ (and the byte-order mark).
+# Extended-B otherwise is implausible: "à–\n»à" is not mojibake of "à–\nȈ".
+_IMPLAUSIBLE = re.compile(r"[^\u0000-\u017f\u0192\u0218-\u021b\u2000-\u20cf\u2100-\u214f\ufeff]")
 _SGD_URL = re.compile(r"officielebekendmakingen\.nl/(\d+)/ocr\b")
 
 

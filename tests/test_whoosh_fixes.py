@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 from io import BytesIO
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -55,16 +56,34 @@ def test_pickles_load_from_a_buffer_file() -> None:
     assert handle.read_pickle() == ["a", "b"]
 
 
-def test_the_parts_of_an_open_index_are_not_copied(engine: Engine) -> None:
+def _part_files(searcher: object) -> list[object]:
+    reader = searcher.reader()  # type: ignore[attr-defined]
+    readers = [reader] if reader.is_atomic() else reader.readers
+    files = []
+    for sub in readers:
+        files.append(sub._terms._dbfile)
+        files.extend(handle for handle, _, _ in sub._perdoc._colfiles.values())
+    return files
+
+
+def test_the_parts_of_a_mapped_index_are_not_copied(seed_index: Path) -> None:
+    """Whoosh's default: the index memory-mapped (writers merging segments read it so)."""
+    from whoosh import index as whoosh_index
+    from whoosh import query as wq
+
+    with whoosh_index.open_dir(str(seed_index)).searcher() as searcher:
+        assert len(list(searcher.documents(kind="letter"))) == 5  # stored fields have been read
+        assert searcher.search(wq.Term("text", "navo")).scored_length() > 0  # and postings
+        mapped = [f for f in _part_files(searcher) if isinstance(f, BufferFile)]
+        assert mapped, "the seed index is one compound segment, read through the map"
+        assert all(isinstance(f.file, whoosh_fixes._BufferReader) for f in mapped)
+
+
+def test_the_engine_reads_its_index_without_a_map(engine: Engine) -> None:
+    """So a server's memory does not grow with every index page a query touches."""
     from search.results import SearchRequest
 
-    assert engine.search(SearchRequest(q="NAVO")).total > 0  # postings and columns have been read
-    searcher = engine.searcher()
-    readers = [searcher.reader()] if searcher.reader().is_atomic() else searcher.reader().readers
-    files = []
-    for reader in readers:
-        files.append(reader._terms._dbfile)
-        files.extend(handle for handle, _, _ in reader._perdoc._colfiles.values())
-    mapped = [f for f in files if isinstance(f, BufferFile)]
-    assert mapped, "the seed index is one compound segment, read through the map"
-    assert all(isinstance(f.file, whoosh_fixes._BufferReader) for f in mapped)
+    assert engine.search(SearchRequest(q="NAVO")).total > 0
+    files = _part_files(engine.searcher())
+    assert files and not any(isinstance(f, BufferFile) for f in files)
+
