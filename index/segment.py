@@ -21,11 +21,12 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
-_Entry = tuple["array[int]", list[float], list[bytes]]  # docnums, weights, encoded values
+_Entry = tuple["array[int]", "array[float]", list[bytes]]  # docnums, weights, encoded values
 
 
 class TermPostings:
-    """Stands in for Whoosh's PostingPool: per field, per term, its postings in docnum order.
+    """Stands in for Whoosh's PostingPool: per field, per term, its postings in docnum order
+    (numbers in arrays: a worker holds the postings of half a 100k collection).
 
     Whoosh's merge (``add_reader``) feeds it through ``add`` as the writer's own documents do.
     """
@@ -42,7 +43,7 @@ class TermPostings:
             self.fieldnames.add(fieldname)
         entry = terms.get(text)
         if entry is None:
-            terms[text] = (array("I", (docnum,)), [weight], [value or b""])
+            terms[text] = (array("I", (docnum,)), array("d", (weight,)), [value or b""])
             return
         docnums, weights, values = entry
         if docnum <= docnums[-1]:  # Whoosh's writer would raise OutOfOrderError later
@@ -121,7 +122,7 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, pool: TermPostin
         fieldwriter.finish_field()
 
 
-def _fill_block(postwriter: Any, docnums: array[int], weights: list[float], values: list[bytes],
+def _fill_block(postwriter: Any, docnums: array[int], weights: array[float], values: list[bytes],
                 field_lengths: list[int] | None) -> None:
     """Set the block buffer of Whoosh's W3PostingsWriter as its add_posting would have."""
     postwriter._ids = docnums
