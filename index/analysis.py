@@ -80,6 +80,7 @@ _EXCEPTIONS: dict[str, str] = dict(
 )
 # Words that end in -ies but are not a plural of -ie (advies/adviezen, verlies/verliezen);
 # matched as endings so that compounds (energieverlies, diepvries) are covered too.
+_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 _IES_KEEP = ("advies", "verlies", "vlies", "vries", "precies", "kies", "commies", "servies")
 
 
@@ -87,8 +88,8 @@ def stem_with_rules(folded_word: str) -> tuple[str, tuple[str, ...]]:
     """The stem of a folded word and the names of the fixes to NLTK's stemmer that applied.
 
     Fixes: "exception" (stem_exceptions.tsv), "'s" (risico's -> risico), "ies" (ministeries ->
-    ministerie), "ieen" (strategieën -> strategie), "v>f" (kamerbriev -> kamerbrief) and "z>s"
-    (huiz -> huis). Words with digits or inner apostrophes (zo'n, 11e) are kept as they are.
+    ministerie), "ieen" (strategieën -> strategie), "undouble" (aanvall -> aanval), "v>f"
+    (kamerbriev -> kamerbrief) and "z>s" (huiz -> huis). Words with digits or inner apostrophes (zo'n, 11e) are kept as they are.
     """
     if folded_word in _EXCEPTIONS:
         return _EXCEPTIONS[folded_word], ("exception",)
@@ -106,9 +107,15 @@ def stem_with_rules(folded_word: str) -> tuple[str, tuple[str, ...]]:
         word = word[:-2]
         rules.append("ieen")
     stem = _DUTCH.stem(word)
+    # Snowball undoubles only kk, dd and tt after removing -en, so aanvallen (aanvall), bommen
+    # and mannen missed aanval, bom and man. A Dutch word does not end in a doubled consonant
+    # (loanwords such as stress and jazz lose one letter, on the query side as well).
+    if len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] in _CONSONANTS:
+        stem = stem[:-1]
+        rules.append("undouble")
     # Dutch writes a final voiced v/z as f/s (brieven/brief, huizen/huis); NLTK keeps the v/z.
     # Stems under 4 letters are left: lev(en)->lef, lez(en)->les, ov->of would be false friends.
-    if len(stem) >= 4 and stem[-1] == "v":
+    elif len(stem) >= 4 and stem[-1] == "v":
         stem = stem[:-1] + "f"
         rules.append("v>f")
     elif len(stem) >= 4 and stem[-1] == "z" and stem[-2] != "z":

@@ -23,7 +23,7 @@ from index.records import Letter, Passage
 
 whoosh_fixes.apply()
 
-SCHEMA_VERSION = 6  # bump when fields or analysis change: an older index must be rebuilt
+SCHEMA_VERSION = 7  # bump when fields or analysis change: an older index must be rebuilt
 
 
 class DutchText(TEXT):  # type: ignore[misc]  # whoosh is untyped

@@ -306,3 +306,9 @@ def test_a_title_that_holds_the_query_word_for_word_comes_first(tmp_path) -> Non
     build([str(tmp_path)], tmp_path / "ix", workers=1)
     result = Engine(tmp_path / "ix").search(SearchRequest(q="zich nadrukkelijk uitspreken tegen diepzeemijnbouw"))
     assert [r.source.rsplit("/", 1)[-1] for r in result.results] == ["z-tegen.html", "a-voor.html"]
+
+
+def test_singular_finds_the_plural_with_a_doubled_consonant(engine: Engine) -> None:
+    """Snowball left cyberaanvallen as cyberaanvall: the judged query 'cyberaanval' found nothing."""
+    plural = {r.id for r in engine.search(SearchRequest(q="cyberaanvallen")).results}
+    assert plural and plural <= {r.id for r in engine.search(SearchRequest(q="cyberaanval")).results}
