@@ -89,7 +89,8 @@ def stem_with_rules(folded_word: str) -> tuple[str, tuple[str, ...]]:
 
     Fixes: "exception" (stem_exceptions.tsv), "'s" (risico's -> risico), "ies" (ministeries ->
     ministerie), "ieen" (strategieën -> strategie), "undouble" (aanvall -> aanval), "v>f"
-    (kamerbriev -> kamerbrief) and "z>s" (huiz -> huis). Words with digits or inner apostrophes (zo'n, 11e) are kept as they are.
+    (kamerbriev -> kamerbrief) and "z>s" (huiz -> huis). Words with digits or inner apostrophes
+    (zo'n, 11e) are kept as they are.
     """
     if folded_word in _EXCEPTIONS:
         return _EXCEPTIONS[folded_word], ("exception",)

@@ -1,9 +1,11 @@
-"""Write the index: read files, clean them, cut passages and add them to Whoosh, incrementally.
+"""Bring the index up to date with a set of files, incrementally.
 
-Only new, changed and removed files are processed (by content hash). Whoosh
-commits by writing a new table of contents last, so a run that is killed or
-fails leaves the previous index as it was. A lock file keeps two runs from
-writing at once.
+Only new, changed and removed files are processed (by content hash). What happens to
+a file before the index is index/ingest.py; index/workers.py runs it on every core.
+This module decides what changes: it names the letters (a second file claiming a
+Kamerstuk gets a suffix), deletes the versions being replaced, and commits. Whoosh
+commits by writing a new table of contents last, so a run that is killed or fails
+leaves the previous index as it was. A lock file keeps two runs from writing at once.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
 from index.errors import IndexBusy, KamerzoekError
-from index.ingest import file_hash, process_file, units
+from index.ingest import file_hash, units
 from index.read import discover
 from index.schema import SCHEMA_VERSION, make_schema
 from index.segment import BulkSegmentWriter
@@ -143,7 +145,7 @@ def build(
             for path in gone:
                 writer.delete_by_term("file", path)
                 summary.removed += 1
-            pipeline = _workers(writer, index_dir, todo, workers, lock)
+            pipeline = _pipeline(writer, index_dir, todo, workers, lock)
             replaced: set[str] = set()  # files whose earlier version this run has deleted
             done = summary.unchanged
             for result in pipeline.results(units(todo, known)):
@@ -193,7 +195,7 @@ def _changed(files: list[str], known: dict[str, str]) -> list[str]:
 
     Hashing here, before any worker or writer starts, lets a re-run that changed one letter
     use a plain writer instead of starting processes for thousands of unchanged files.
-    A file that cannot be read counts as changed: process_file then reports why.
+    A file that cannot be read counts as changed: index.ingest then reports why.
     """
     if not known:
         return list(files)
@@ -212,7 +214,7 @@ def _changed(files: list[str], known: dict[str, str]) -> list[str]:
     return todo
 
 
-def _workers(writer: Any, index_dir: Path, files: list[str], wanted: int | None, lock: int) -> Any:
+def _pipeline(writer: Any, index_dir: Path, files: list[str], wanted: int | None, lock: int) -> Any:
     """Worker processes for large runs (each writes a segment of its own: no merge at the end),
     this process for small ones, where starting processes costs more than it saves."""
     count = wanted if wanted is not None else (os.cpu_count() or 1)
@@ -228,4 +230,4 @@ def _unique(name: str, source: str, taken: dict[str, str]) -> str:
     return f"{name}-{hashlib.sha1(source.encode('utf-8')).hexdigest()[:6]}"
 
 
-__all__ = ["Summary", "build", "process_file", "file_hash", "KamerzoekError", "IndexBusy"]
+__all__ = ["Summary", "build", "KamerzoekError", "IndexBusy"]

@@ -63,7 +63,7 @@ class InProcess:
 
 
 class WorkerError(RuntimeError):
-    pass
+    """A worker process failed (its traceback is in the message) or died; the run is cancelled."""
 
 
 class Processes:
