@@ -1,4 +1,4 @@
-"""Two fixes to whoosh-reloaded 2.7.5 (pinned in pyproject.toml), applied by index.schema on import.
+"""Three fixes to whoosh-reloaded 2.7.5 (pinned in pyproject.toml), applied by index.schema on import.
 
 Lengths: a segment's per-document reader looks up the length column of a field for every posting it
 writes or scores, and for fields without lengths (ID, KEYWORD, NUMERIC: not scorable) it asks
@@ -11,14 +11,22 @@ Memory: a compound segment is one memory-mapped file, and each part that a reade
 into a BytesIO, although its reads go through ``get()`` on the map. A server thus held a
 private copy of nearly the whole index (about 190 MB of the 13k's 193 MB). The part's file
 object now reads from the map itself, copying only the bytes read.
+
+Reads without a map (the search engine's: a map counts every page a query touched in the
+server's memory): each part went through Whoosh's SubFile, which seeks the segment file that
+all parts share before every read, under two layers of Python file objects; term lookups
+read a few bytes at a time, so that was a fifth of a long query. A part now reads with
+``os.pread`` at its own offset.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3PerDocReader
-from whoosh.filedb.structfile import BufferFile
+from whoosh.filedb.compound import CompoundStorage
+from whoosh.filedb.structfile import BufferFile, StructFile
 
 _MISSING = object()
 
@@ -35,17 +43,19 @@ def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
 PEEK = 4096  # bytes handed to a reader that looks ahead
 
 
-class _BufferReader:
-    """A read-only file over a buffer (a memoryview of the map) that copies only what is read."""
+class _PartReader:
+    """A read-only file over one part of a compound segment that fetches only what is read
+    (subclasses say where from)."""
 
-    __slots__ = ("_buffer", "_position")
+    __slots__ = ("_length", "_position")
+    _length: int
+    _position: int
 
-    def __init__(self, buffer: Any) -> None:
-        self._buffer = buffer
-        self._position = 0
+    def _fetch(self, start: int, end: int) -> bytes:
+        raise NotImplementedError
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        base = (0, self._position, len(self._buffer))[whence]
+        base = (0, self._position, self._length)[whence]
         self._position = max(0, base + offset)
         return self._position
 
@@ -54,15 +64,18 @@ class _BufferReader:
 
     def read(self, size: int | None = -1) -> bytes:
         start = self._position
-        end = len(self._buffer) if size is None or size < 0 else min(len(self._buffer), start + size)
-        self._position = max(start, end)
-        return bytes(self._buffer[start:end])
+        end = self._length if size is None or size < 0 else min(self._length, start + size)
+        if end <= start:
+            return b""
+        self._position = end
+        return self._fetch(start, end)
 
     def peek(self, size: int = 0) -> bytes:
         """Bytes from the position on, without moving: the unpickler reads ahead through this
         instead of calling read() for every few bytes of a block header."""
         start = self._position
-        return bytes(self._buffer[start : start + max(size, PEEK)])
+        end = min(self._length, start + max(size, PEEK))
+        return self._fetch(start, end) if end > start else b""
 
     def readinto(self, target: Any) -> int:
         data = self.read(len(target))
@@ -71,9 +84,13 @@ class _BufferReader:
 
     def readline(self, size: int | None = -1) -> bytes:
         start = self._position
-        view = self._buffer[start:] if size is None or size < 0 else self._buffer[start : start + size]
-        end = bytes(view).find(b"\n") if len(view) < 4096 else _find_newline(view)
-        return self.read(len(view) if end < 0 else end + 1)
+        stop = self._length if size is None or size < 0 else min(self._length, start + size)
+        for chunk_start in range(start, stop, PEEK):
+            chunk_end = min(stop, chunk_start + PEEK)
+            found = self._fetch(chunk_start, chunk_end).find(b"\n")
+            if found >= 0:
+                return self.read(chunk_start + found + 1 - start)
+        return self.read(stop - start)
 
     def close(self) -> None:
         pass
@@ -82,12 +99,34 @@ class _BufferReader:
         pass
 
 
-def _find_newline(view: Any) -> int:
-    for start in range(0, len(view), 4096):
-        found = bytes(view[start : start + 4096]).find(b"\n")
-        if found >= 0:
-            return start + found
-    return -1
+class _BufferReader(_PartReader):
+    """A part read from the memory map (a memoryview of it)."""
+
+    __slots__ = ("_buffer",)
+
+    def __init__(self, buffer: Any) -> None:
+        self._buffer = buffer
+        self._length = len(buffer)
+        self._position = 0
+
+    def _fetch(self, start: int, end: int) -> bytes:
+        return bytes(self._buffer[start:end])
+
+
+class _FileReader(_PartReader):
+    """A part read from the segment file with ``os.pread``: one system call a read, and no seek
+    position shared with the other parts (Whoosh's SubFile seeks the one file they share)."""
+
+    __slots__ = ("_fd", "_offset")
+
+    def __init__(self, fd: int, offset: int, length: int) -> None:
+        self._fd = fd
+        self._offset = offset
+        self._length = length
+        self._position = 0
+
+    def _fetch(self, start: int, end: int) -> bytes:
+        return os.pread(self._fd, end - start, self._offset + start)
 
 
 def _buffer_file_init(self: Any, buf: Any, name: str | None = None, onclose: Any = None) -> None:
@@ -99,6 +138,18 @@ def _buffer_file_init(self: Any, buf: Any, name: str | None = None, onclose: Any
     self.is_closed = False
 
 
+_open_compound_part = CompoundStorage.open_file
+
+
+def _compound_open_file(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """Without a memory map, a part reads through a _FileReader over the segment file."""
+    if self.is_closed or self._source is not None or self._file is None or not self._file.is_real:
+        return _open_compound_part(self, name, *args, **kwargs)
+    offset, length = self.range(name)
+    return StructFile(_FileReader(self._file.fileno(), offset, length), name=name)
+
+
 def apply() -> None:
     W3PerDocReader._cached_reader = _cached_reader
     BufferFile.__init__ = _buffer_file_init
+    CompoundStorage.open_file = _compound_open_file

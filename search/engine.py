@@ -34,7 +34,7 @@ from search.docsets import DENSE, DocSets, Layout, letters_of, letters_of_record
 from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, parse
 from search.results import SORTS, LetterHit, PassageHit, SearchRequest, SearchResult
 from search.snippets import highlight
-from search.suggest import suggest
+from search.suggest import Vocabulary, suggest, vocabulary
 from search.translate import Tree, restrictions, translate, untitled
 
 MAX_LIMIT = 100
@@ -120,6 +120,7 @@ class Engine:
         self._similar: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self._acronyms: AcronymTable | None = None
         self._sets: tuple[DocSets, Layout] | None = None
+        self._vocabulary: Vocabulary | None = None
 
     # -- index versions -------------------------------------------------------------------
 
@@ -139,6 +140,7 @@ class Engine:
                 self._similar = {}
                 self._acronyms = None
                 self._sets = None
+                self._vocabulary = None
             return self._searcher
 
     def letters(self, searcher: Any) -> dict[str, LetterInfo]:
@@ -171,6 +173,13 @@ class Engine:
                 self._acronyms = build_table(learned)
             return self._acronyms
 
+    def vocabulary(self, searcher: Any) -> Vocabulary:
+        """The unstemmed words of the index by first letter, for "Bedoelde u", per index version."""
+        with self.lock:
+            if self._vocabulary is None:
+                self._vocabulary = vocabulary(searcher.reader())
+            return self._vocabulary
+
     def warm(self) -> None:
         """Build what depends on the index version now rather than on the first search."""
         with self.lock:
@@ -178,6 +187,7 @@ class Engine:
             self.letters(searcher)
             self.docsets(searcher)
             self.acronyms(searcher)
+            self.vocabulary(searcher)
 
     @property
     def _searcher(self) -> Any:
@@ -239,7 +249,7 @@ class Engine:
                              compiled.matcher, request)
             for letter_id in window
         ]
-        suggestion = suggest(searcher.reader(), parsed) if total < 3 else None
+        suggestion = suggest(searcher.reader(), parsed, self.vocabulary(searcher)) if total < 3 else None
         read_as = parsed.read_as()
         if notes:
             read_as = " · ".join([read_as] + [n for n in notes if n]) if read_as else " · ".join(

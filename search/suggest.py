@@ -15,8 +15,22 @@ MAX_DISTANCE = 2  # edits (Damerau-Levenshtein)
 KNOWN = 3  # a word in this many letters' passages or more needs no correction
 
 
-def suggest(reader: Any, parsed: ParsedQuery) -> str | None:
-    """The query with its rare words replaced by close, clearly more common ones; None if none."""
+Vocabulary = dict[str, list[str]]  # first letter -> the indexed unstemmed words that start with it
+
+
+def vocabulary(reader: Any, field: str = "exact") -> Vocabulary:
+    """The field's words by first letter: what close_words looks through (kept per index version,
+    so a lookup walks a list instead of the index's term table)."""
+    found: Vocabulary = {}
+    for raw in reader.lexicon(field):
+        word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        found.setdefault(word[:1], []).append(word)
+    return found
+
+
+def suggest(reader: Any, parsed: ParsedQuery, words: Vocabulary | None = None) -> str | None:
+    """The query with its rare words replaced by close, clearly more common ones; None if none.
+    ``words``: the vocabulary of the exact field, if kept (else the index's term table is read)."""
     text = parsed.text
     changed = False
     lookups = 0
@@ -32,7 +46,8 @@ def suggest(reader: Any, parsed: ParsedQuery) -> str | None:
             lookups += 1
             if lookups > MAX_LOOKUPS:
                 return text if changed else None
-            for candidate in close_words(reader, "exact", term.folded):
+            known = words.get(term.folded[:1], []) if words is not None else None
+            for candidate in close_words(reader, "exact", term.folded, words=known):
                 if reader.doc_frequency("exact", candidate) > frequency * 3:
                     replacement = candidate
                     if term.original[:1].isupper():
@@ -43,14 +58,17 @@ def suggest(reader: Any, parsed: ParsedQuery) -> str | None:
     return text if changed else None
 
 
-def close_words(reader: Any, field: str, word: str, limit: int = 5) -> list[str]:
+def close_words(reader: Any, field: str, word: str, limit: int = 5,
+                words: list[str] | None = None) -> list[str]:
     """Indexed words within MAX_DISTANCE edits of ``word`` that share its first letter, most frequent
     first (ties alphabetical), as Whoosh's ReaderCorrector ranks them; the distance is computed only
-    for words whose length and letters do not already put them too far away."""
+    for words whose length and letters do not already put them too far away. ``words``: the
+    field's words with the same first letter (from vocabulary()), else read from the index."""
     found: list[tuple[float, str]] = []
     size = len(word)
     letters = set(word)
-    for raw in reader.expand_prefix(field, word[:1]):
+    candidates = words if words is not None else reader.expand_prefix(field, word[:1])
+    for raw in candidates:
         candidate = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         if abs(len(candidate) - size) > MAX_DISTANCE:
             continue

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from search.suggest import MAX_DISTANCE, close_words
+from search.suggest import MAX_DISTANCE, close_words, vocabulary
 
 words = st.text(alphabet="abcdeilnorst", min_size=1, max_size=9)
 
@@ -25,11 +25,13 @@ def test_words_within_the_distance_differ_in_at_most_four_letters(a: str, b: str
 def test_close_words_are_every_indexed_word_within_the_distance(seed_index: Path) -> None:
     with whoosh_index.open_dir(str(seed_index)).searcher() as searcher:
         reader = searcher.reader()
-        vocabulary = [w.decode("utf-8") for w in reader.lexicon("exact")]
+        lexicon = [w.decode("utf-8") for w in reader.lexicon("exact")]
         for word in ("ruslnad", "oekraine", "defensei", "navo", "kamerbreif", "tilerson"):
             expected = sorted(
-                ((reader.frequency("exact", w) or 1, w) for w in vocabulary
+                ((reader.frequency("exact", w) or 1, w) for w in lexicon
                  if w[:1] == word[:1] and damerau_levenshtein(w, word, limit=MAX_DISTANCE) <= MAX_DISTANCE),
                 key=lambda item: (-item[0], item[1]))
             assert close_words(reader, "exact", word, limit=50) == [w for _, w in expected][:50], word
+            kept = vocabulary(reader).get(word[:1], [])
+            assert close_words(reader, "exact", word, limit=50, words=kept) == [w for _, w in expected][:50]
         assert close_words(reader, "exact", "ruslnad")[:1] == ["rusland"]

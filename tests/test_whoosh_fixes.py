@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pickle
+import tempfile
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from whoosh.filedb.structfile import BufferFile
@@ -24,9 +27,21 @@ OPERATIONS = st.lists(st.one_of(
 ), max_size=20)
 
 
-@given(st.binary(max_size=64), OPERATIONS)
-def test_a_buffer_file_reads_like_bytesio(data: bytes, operations: list[tuple[str, int]]) -> None:
-    ours = BufferFile(memoryview(data)).file
+@pytest.mark.parametrize("source", ["map", "file"])
+@given(data=st.binary(max_size=64), operations=OPERATIONS)
+def test_a_part_reads_like_bytesio(source: str, data: bytes, operations: list[tuple[str, int]]) -> None:
+    """A part of a compound segment, read from the map or with pread from the file (here the
+    part starts 7 bytes into the file and is followed by other bytes)."""
+    if source == "map":
+        _reads_like_bytesio(BufferFile(memoryview(data)).file, data, operations)
+        return
+    with tempfile.TemporaryFile() as handle:
+        handle.write(b"before!" + data + b"after\n")
+        handle.flush()
+        _reads_like_bytesio(whoosh_fixes._FileReader(handle.fileno(), 7, len(data)), data, operations)
+
+
+def _reads_like_bytesio(ours: Any, data: bytes, operations: list[tuple[str, int]]) -> None:
     theirs = BytesIO(data)
     for name, number in operations:
         if name == "read":
@@ -85,5 +100,5 @@ def test_the_engine_reads_its_index_without_a_map(engine: Engine) -> None:
 
     assert engine.search(SearchRequest(q="NAVO")).total > 0
     files = _part_files(engine.searcher())
-    assert files and not any(isinstance(f, BufferFile) for f in files)
+    assert files and all(isinstance(f.file, whoosh_fixes._FileReader) for f in files)
 
