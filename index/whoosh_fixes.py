@@ -1,4 +1,4 @@
-"""Three fixes to whoosh-reloaded 2.7.5 (pinned in pyproject.toml), applied by index.schema on import.
+"""Four fixes to whoosh-reloaded 2.7.5 (pinned in pyproject.toml), applied by index.schema on import.
 
 Lengths: a segment's per-document reader looks up the length column of a field for every posting it
 writes or scores, and for fields without lengths (ID, KEYWORD, NUMERIC: not scorable) it asks
@@ -17,6 +17,12 @@ server's memory): each part went through Whoosh's SubFile, which seeks the segme
 all parts share before every read, under two layers of Python file objects; term lookups
 read a few bytes at a time, so that was a fifth of a long query. A part now reads with
 ``os.pread`` at its own offset.
+
+Term lookups: building a query's matchers asks the term table about each term up to four
+times (is it there, its document frequency for ordering, its term info, its matcher), each
+a hash lookup through file reads; a query with many compounds has hundreds of terms. A
+segment's terms reader now remembers what it found (up to TERMS_REMEMBERED entries; a
+segment never changes once written).
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.codec.whoosh3 import W3PerDocReader, W3TermInfo, W3TermsReader
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
+from whoosh.reading import TermNotFound
 
 _MISSING = object()
 
@@ -149,7 +156,61 @@ def _compound_open_file(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     return StructFile(_FileReader(self._file.fileno(), offset, length), name=name)
 
 
+TERMS_REMEMBERED = 50_000  # term table entries a segment's terms reader keeps
+# Whoosh's own term lookups, kept for tests/test_whoosh_fixes.py to compare with
+WHOOSH_TERM_LOOKUPS = {name: getattr(W3TermsReader, name)
+                       for name in ("__contains__", "term_info", "frequency", "doc_frequency")}
+
+
+def _term_entry(self: Any, fieldname: str, tbytes: bytes) -> bytes | None:
+    """The term table's entry for a term (None: no such term), remembered."""
+    try:
+        entries = self._kz_entries
+    except AttributeError:
+        entries = self._kz_entries = {}
+    key = self._keycoder(fieldname, tbytes)
+    entry = entries.get(key, _MISSING)
+    if entry is _MISSING:
+        try:
+            entry = self._tindex[key]
+        except KeyError:
+            entry = None
+        if len(entries) >= TERMS_REMEMBERED:
+            entries.clear()
+        entries[key] = entry
+    return entry  # type: ignore[no-any-return]
+
+
+def _terms_contains(self: Any, term: tuple[str, bytes]) -> bool:
+    return _term_entry(self, *term) is not None
+
+
+def _terms_term_info(self: Any, fieldname: str, tbytes: bytes) -> Any:
+    entry = _term_entry(self, fieldname, tbytes)
+    if entry is None:
+        raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
+    return W3TermInfo.from_bytes(entry)
+
+
+def _terms_frequency(self: Any, fieldname: str, tbytes: bytes) -> float:
+    entry = _term_entry(self, fieldname, tbytes)
+    if entry is None:
+        raise KeyError((fieldname, tbytes))  # as Whoosh's lookup does; readers answer 0
+    return float(W3TermInfo.from_bytes(entry).weight())
+
+
+def _terms_doc_frequency(self: Any, fieldname: str, tbytes: bytes) -> int:
+    entry = _term_entry(self, fieldname, tbytes)
+    if entry is None:
+        raise KeyError((fieldname, tbytes))
+    return int(W3TermInfo.from_bytes(entry).doc_frequency())
+
+
 def apply() -> None:
     W3PerDocReader._cached_reader = _cached_reader
     BufferFile.__init__ = _buffer_file_init
     CompoundStorage.open_file = _compound_open_file
+    W3TermsReader.__contains__ = _terms_contains
+    W3TermsReader.term_info = _terms_term_info
+    W3TermsReader.frequency = _terms_frequency
+    W3TermsReader.doc_frequency = _terms_doc_frequency

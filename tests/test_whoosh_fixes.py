@@ -102,3 +102,35 @@ def test_the_engine_reads_its_index_without_a_map(engine: Engine) -> None:
     files = _part_files(engine.searcher())
     assert files and all(isinstance(f.file, whoosh_fixes._FileReader) for f in files)
 
+
+
+def test_remembered_term_lookups_answer_as_whooshs(seed_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from whoosh import index as whoosh_index
+    from whoosh.reading import TermNotFound
+
+    original = whoosh_fixes.WHOOSH_TERM_LOOKUPS
+    with whoosh_index.open_dir(str(seed_index)).searcher() as searcher:
+        reader = searcher.reader()
+        terms = reader._terms  # the seeds are one segment
+        present = [("text", t) for t in list(reader.lexicon("text"))[::40]] + [("kind", b"letter")]
+        absent = [("text", b"qqqzzz"), ("exact", b"rusland\x00"), ("nosuchfield", b"x")]
+        for term in present + absent:
+            assert (term in terms) == original["__contains__"](terms, term)
+        for field, text in present:
+            ours, theirs = terms.term_info(field, text), original["term_info"](terms, field, text)
+            facts = ("weight", "doc_frequency", "min_length", "max_length", "max_weight", "min_id", "max_id",
+                     "extent")
+            assert [getattr(ours, f)() for f in facts] == [getattr(theirs, f)() for f in facts]
+            assert terms.doc_frequency(field, text) == original["doc_frequency"](terms, field, text)
+            assert terms.frequency(field, text) == original["frequency"](terms, field, text)
+        for field, text in absent:
+            with pytest.raises(TermNotFound):
+                terms.term_info(field, text)
+            with pytest.raises(KeyError):
+                terms.doc_frequency(field, text)
+        looked: list[bytes] = []
+        table = type(terms._tindex)
+        monkeypatch.setattr(table, "__getitem__", lambda self, key: looked.append(key) or 1 / 0)
+        for term in present + absent:  # all remembered: the term table is not read again
+            assert (term in terms) == (term in present)
+        assert looked == []
