@@ -4,7 +4,9 @@ Lengths: a segment's per-document reader looks up the length column of a field f
 writes or scores, and for fields without lengths (ID, KEYWORD, NUMERIC: not scorable) it asks
 the file system each time: about 150 ``stat`` calls per letter while indexing. Segment files
 never change once written, so "no such column" is remembered like a found column is
-(tests/test_build.py checks that the patch is in place and the index unchanged).
+(tests/test_build.py checks that the patch is in place and the index unchanged), and a
+length column (a byte a document) is read into memory in one read instead of a read per
+posting scored.
 
 Memory: a compound segment is one memory-mapped file, and each part that a reader opens
 (postings, stored fields, columns) became a ``BufferFile`` whose constructor copied the part
@@ -28,9 +30,12 @@ segment never changes once written).
 from __future__ import annotations
 
 import os
+import sys
+from array import array
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3PerDocReader, W3TermInfo, W3TermsReader
+from whoosh.columns import NumericColumn
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.reading import TermNotFound
@@ -43,8 +48,39 @@ def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
     reader = readers.get(fieldname, _MISSING)
     if reader is _MISSING:
         reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        if reader is not None:
+            reader = load_numbers(reader) or reader
         readers[fieldname] = reader
     return reader
+
+
+class Loaded:
+    """A numeric column read into memory in one read: a length column is one byte a document,
+    and scoring reads it for every posting it scores."""
+
+    __slots__ = ("_values", "_default")
+
+    def __init__(self, values: Any, default: Any) -> None:
+        self._values = values
+        self._default = default
+
+    def __getitem__(self, docnum: int) -> Any:
+        values = self._values
+        return values[docnum] if docnum < len(values) else self._default
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def load_numbers(reader: Any) -> Loaded | None:
+    """A NumericColumn's values in memory (None for another kind of column)."""
+    if type(reader) is not NumericColumn.Reader:
+        return None
+    data = reader._dbfile.get(reader._basepos, reader._count * reader._fixedlen)
+    values = array(reader._typecode, data)
+    if reader._fixedlen > 1 and sys.byteorder == "little":
+        values.byteswap()  # Whoosh writes them big-endian
+    return Loaded(values, reader._default)
 
 
 PEEK = 4096  # bytes handed to a reader that looks ahead

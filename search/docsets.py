@@ -28,6 +28,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ListMatcher
 from whoosh.query.ranges import TermRange
 
+from index.whoosh_fixes import load_numbers
+
 DENSE = 0.25  # read a whole posting list once the documents wanted are a quarter of it
 MAX_REMEMBERED = 100_000  # document frequencies kept per index version, for ordering the work
 
@@ -42,6 +44,7 @@ class Layout:
     record_of: dict[int, int]  # docnum of a letter record → ordinal
     letter_of: array[int]  # docnum of a passage → ordinal of its letter; -1 for every other record
     passages: list[list[int]]  # ordinal → its passages' docnums, ascending
+    numbers: array[int]  # docnum → the passage's number in its letter (n)
 
 
 class DocSets:
@@ -161,7 +164,24 @@ class DocSets:
             if number >= 0:
                 letter_of[doc] = number
                 passages[number].append(doc)
-        return Layout(ids, ordinal, record, record_of, letter_of, passages)
+        return Layout(ids, ordinal, record, record_of, letter_of, passages, self._numbers())
+
+    def _numbers(self) -> array[int]:
+        """The n column of every record, read a segment at a time (a read per record through
+        the reader's column would be a file read each)."""
+        numbers = array("q")
+        field = self.searcher.schema["n"]
+        for sub, offset in self.leaves:
+            reader = sub.reader()
+            count = reader.doc_count_all()
+            raw = reader.column_reader("n", translate=False) if reader.has_column("n") else None
+            loaded = load_numbers(raw) if raw is not None else None
+            if loaded is None:
+                column = self.searcher.reader().column_reader("n")
+                numbers.extend(column[offset + d] for d in range(count))
+            else:
+                numbers.extend(field.from_column_value(loaded[d]) for d in range(count))
+        return numbers
 
 
 def letters_of(docs: Iterable[int], layout: Layout) -> set[int]:

@@ -283,7 +283,7 @@ class Engine:
         allowed = None if selected is None else passages_of(selected, layout)
         if allowed is not None and not allowed:
             return {}, {}
-        ordinals = searcher.reader().column_reader("n")
+        ordinals = layout.numbers
         letter_of, ids = layout.letter_of, layout.ids
         scores: dict[str, list[float]] = {}
         best: dict[str, list[tuple[float, int, int]]] = {}
@@ -324,8 +324,7 @@ class Engine:
         best = _top(hits, request.passages)
         if not best and request.passages > 0:  # pinned by reference, no matching passage: its opening
             opening = layout.passages[layout.ordinal[letter_id]]
-            ordinals = searcher.reader().column_reader("n")
-            first = sorted(opening, key=lambda docnum: ordinals[docnum])[: request.passages]
+            first = sorted(opening, key=lambda docnum: layout.numbers[docnum])[: request.passages]
             best = [(0.0, i, docnum) for i, docnum in enumerate(first)]
         for score, _, docnum in best:
             stored = searcher.stored_fields(docnum)

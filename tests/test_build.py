@@ -147,7 +147,8 @@ def test_letter_facts_live_on_letter_records_and_still_filter_passages(corpus: P
 def test_the_whoosh_fix_remembers_fields_without_a_length_column(corpus: Path, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from whoosh import index as whoosh_index
-    from whoosh.codec.whoosh3 import W3PerDocReader
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
+    from whoosh.util.numeric import byte_to_length
 
     from index import whoosh_fixes
 
@@ -163,6 +164,8 @@ def test_the_whoosh_fix_remembers_fields_without_a_length_column(corpus: Path, t
         assert [perdoc.doc_field_length(0, "kind") for _ in range(3)] == [0, 0, 0]  # ID: no lengths
         lengths = [perdoc.doc_field_length(d, "text") for d in range(searcher.reader().doc_count_all())]
         assert max(length or 0 for length in lengths) > 10
+        column = perdoc.column_reader("_text_len", LENGTHS_COLUMN)  # as Whoosh reads it: a read each
+        assert lengths == [byte_to_length(column[d]) if column[d] else None for d in range(len(lengths))]
         assert looks == ["_kind_len", "_text_len"]  # one look per field, found or not
 
 

@@ -85,6 +85,9 @@ def test_every_passage_belongs_to_its_letter(engine: Engine) -> None:
         assert {searcher.stored_fields(d)["letter"] for d in docs} == {letter_id}
         assert searcher.stored_fields(layout.record[ordinal])["kind"] == "letter"
         assert letters_of(docs, layout) == {ordinal}
+        assert [layout.numbers[d] for d in docs] == [searcher.stored_fields(d)["n"] for d in docs]
+    column = searcher.reader().column_reader("n")
+    assert list(layout.numbers) == [column[d] for d in range(searcher.reader().doc_count_all())]
     assert passages_of(range(len(layout.ids)), layout) == sorted(
         searcher.docs_for_query(_term("passage", "kind")))
 
