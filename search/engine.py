@@ -121,6 +121,7 @@ class Engine:
         self._acronyms: AcronymTable | None = None
         self._sets: tuple[DocSets, Layout] | None = None
         self._vocabulary: Vocabulary | None = None
+        self._warm = False  # warm() was called: a server
 
     # -- index versions -------------------------------------------------------------------
 
@@ -181,8 +182,10 @@ class Engine:
             return self._vocabulary
 
     def warm(self) -> None:
-        """Build what depends on the index version now rather than on the first search."""
+        """Build what depends on the index version now rather than on the first search, and
+        keep what only a long-lived engine gains from (the word list for suggestions)."""
         with self.lock:
+            self._warm = True
             searcher = self.searcher()
             self.letters(searcher)
             self.docsets(searcher)
@@ -249,7 +252,10 @@ class Engine:
                              compiled.matcher, request)
             for letter_id in window
         ]
-        suggestion = suggest(searcher.reader(), parsed, self.vocabulary(searcher)) if total < 3 else None
+        suggestion = None
+        if total < 3:  # a served index keeps its word list; a one-off search reads the term table
+            words = self.vocabulary(searcher) if self._warm else None
+            suggestion = suggest(searcher.reader(), parsed, words)
         read_as = parsed.read_as()
         if notes:
             read_as = " · ".join([read_as] + [n for n in notes if n]) if read_as else " · ".join(

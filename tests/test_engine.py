@@ -257,10 +257,13 @@ def test_no_passages_asked_means_none_shown_even_for_a_pinned_reference(engine: 
 
 def test_warming_builds_the_per_index_tables_before_the_first_search(seed_index) -> None:  # type: ignore[no-untyped-def]
     engine = Engine(seed_index)
-    assert (engine._letters, engine._sets, engine._acronyms) == (None, None, None)
+    assert (engine._letters, engine._sets, engine._acronyms, engine._vocabulary) == (None, None, None, None)
+    assert search(engine, "Ruslnad").suggestion == "Rusland"  # from the term table: no word list kept
+    assert engine._vocabulary is None
     engine.warm()
-    assert engine._letters and engine._sets and engine._acronyms is not None
+    assert engine._letters and engine._sets and engine._acronyms is not None and engine._vocabulary
     assert search(engine, "NAVO").total == 5
+    assert search(engine, "Ruslnad").suggestion == "Rusland"  # from the word list
     engine.close()
 
 
