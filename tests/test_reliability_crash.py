@@ -1,7 +1,7 @@
 """Crashes: kill -9 of `kamerzoek index` at random points never costs the previous index, and the next run repairs all.
 
 Each round starts `kamerzoek index` in a session of its own and kills the whole
-process group (its worker pool and Whoosh's writer processes too) after a
+process group (its worker processes too) after a
 seeded random share of such a run's time, or at a moment: its first file in
 the index folder, or its commit. The rounds alternate between adding 120
 letters and removing them again (their folder emptied), on one index folder,

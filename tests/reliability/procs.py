@@ -70,7 +70,7 @@ def start(args: list[str]) -> subprocess.Popen[bytes]:
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:
-    """kill -9 the process and every process it started (worker pools, Whoosh's writer processes)."""
+    """kill -9 the process and every process it started (the indexing workers)."""
     _kill_group(process.pid)
     process.wait()
     if process.stderr:
