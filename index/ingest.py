@@ -86,6 +86,9 @@ def units(files: list[str], known: dict[str, str]) -> Iterator[Unit | FileResult
             yield read
             continue
         documents = read.documents or []
+        if not documents:  # (the JSON-lines reader raises instead; kept so no file goes unreported)
+            yield FileResult(path, read.digest, skipped=read.problems, notes=read.notes, failed=True)
+            continue
         starts = range(0, len(documents), PART)
         for i, start in enumerate(starts):
             first, last = i == 0, i == len(starts) - 1
