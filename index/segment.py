@@ -21,12 +21,14 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
-_Entry = tuple["array[int]", "array[float]", list[bytes]]  # docnums, weights, encoded values
+# docnums, weights, the encoded values end to end, where each value ends
+_Entry = tuple["array[int]", "array[float]", bytearray, "array[int]"]
 
 
 class TermPostings:
     """Stands in for Whoosh's PostingPool: per field, per term, its postings in docnum order
-    (numbers in arrays: a worker holds the postings of half a 100k collection).
+    (numbers in arrays and the encoded values in one buffer per term, not an object per
+    posting: a worker holds the postings of half a 100k collection).
 
     Whoosh's merge (``add_reader``) feeds it through ``add`` as the writer's own documents do.
     """
@@ -43,21 +45,25 @@ class TermPostings:
             self.fieldnames.add(fieldname)
         entry = terms.get(text)
         if entry is None:
-            terms[text] = (array("I", (docnum,)), array("d", (weight,)), [value or b""])
+            encoded = bytearray(value or b"")
+            terms[text] = (array("I", (docnum,)), array("d", (weight,)), encoded, array("I", (len(encoded),)))
             return
-        docnums, weights, values = entry
+        docnums, weights, encoded, ends = entry
         if docnum <= docnums[-1]:  # Whoosh's writer would raise OutOfOrderError later
             raise ValueError(f"posting for document {docnum} after {docnums[-1]} in {fieldname}")
         docnums.append(docnum)
         weights.append(weight)
-        values.append(value or b"")
+        if value:
+            encoded += value
+        ends.append(len(encoded))
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
         """The postings sorted as Whoosh's pool yields them (field, term, docnum)."""
         for fieldname in sorted(self.fields):
             terms = self.fields[fieldname]
             for text in sorted(terms):
-                docnums, weights, values = terms[text]
+                docnums, weights, encoded, ends = terms[text]
+                values = _values(encoded, ends, 0, len(ends))
                 for i, docnum in enumerate(docnums):
                     yield fieldname, text, docnum, weights[i], values[i]
 
@@ -110,16 +116,23 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, pool: TermPostin
         limit = postwriter._blocklimit
         terms = pool.fields[fieldname]
         for text in sorted(terms):
-            docnums, weights, values = terms[text]
+            docnums, weights, encoded, ends = terms[text]
             fieldwriter.start_term(text)
             for start in range(0, len(docnums), limit):
                 if start:
                     postwriter._write_block()  # a full block; the last is written by finish_term
-                end = start + limit
+                end = min(start + limit, len(docnums))
                 _fill_block(postwriter, docnums[start:end], weights[start:end],
-                            values[start:end], field_lengths)
+                            _values(encoded, ends, start, end), field_lengths)
             fieldwriter.finish_term()
         fieldwriter.finish_field()
+
+
+def _values(encoded: bytearray, ends: array[int], start: int, end: int) -> list[bytes]:
+    """The encoded values of postings start..end-1 of a term."""
+    first = ends[start - 1] if start else 0
+    cuts = [first, *ends[start:end]]
+    return [bytes(encoded[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
 
 
 def _fill_block(postwriter: Any, docnums: array[int], weights: array[float], values: list[bytes],
