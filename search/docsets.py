@@ -210,29 +210,36 @@ def passages_of(letters: Iterable[int], layout: Layout) -> list[int]:
 def segment_ids(reader: Any, field: str, text: str | bytes) -> list[int]:
     """A term's live docnums in one segment, read a block at a time."""
     try:
-        terms = reader._terms
-        tbytes = reader._text_to_bytes(field, text)
-        if (field, tbytes) not in terms:
+        matcher = _leaf_matcher(reader, field, reader._text_to_bytes(field, text))
+        if matcher is None:
             return []
-        info = terms.term_info(field, tbytes)
-        if info.is_inlined():
-            ids: list[int] = list(info.inlined_postings()[0])
-        else:
-            matcher = terms.matcher(field, tbytes, reader.schema[field].format)
-            if not isinstance(matcher, W3LeafMatcher):
-                raise TypeError(type(matcher))
-            ids = []
-            while matcher.is_active():
-                if matcher._ids is None:
-                    matcher._read_ids()
-                ids.extend(matcher._ids)
-                matcher._next_block()
+        ids: list[int] = []
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            ids.extend(matcher._ids)
+            matcher._next_block()
         deleted = reader.deleted_docs_set
     except (AttributeError, TypeError):  # another codec or reader: Whoosh's public, slower way
         if (field, text) not in reader:
             return []
         return list(reader.postings(field, text).all_ids())
     return [d for d in ids if d not in deleted] if deleted else ids
+
+
+def _leaf_matcher(reader: Any, field: str, tbytes: bytes) -> Any:
+    """A term's block matcher in one segment (None: no such term), for reading block by block.
+    TypeError for postings this module does not read so: another codec's, or postings inlined in
+    the term info (which Whoosh 2.7's writer never writes); callers then use the public API."""
+    terms = reader._terms
+    if (field, tbytes) not in terms:
+        return None
+    if terms.term_info(field, tbytes).is_inlined():
+        raise TypeError("inlined postings")
+    matcher = terms.matcher(field, tbytes, reader.schema[field].format)
+    if not isinstance(matcher, W3LeafMatcher):
+        raise TypeError(type(matcher))
+    return matcher
 
 
 def _walk(matcher: Any) -> Iterator[tuple[float, int]]:
@@ -324,18 +331,12 @@ class Restricted:
     def _read_blocks(self, reader: Any, fieldname: str, text: bytes) -> tuple[list[int], list[float], list[Any]]:
         """_read a block at a time: a block is opened only if a wanted document can be in it
         (its last docnum is in the block header), and its postings are filtered in one pass."""
-        terms = reader._terms
         ids: list[int] = []
         weights: list[float] = []
         values: list[Any] = []
-        if (fieldname, text) not in terms:
+        matcher = _leaf_matcher(reader, fieldname, text)
+        if matcher is None:
             return ids, weights, values
-        info = terms.term_info(fieldname, text)
-        if info.is_inlined():
-            raise TypeError("inlined postings")  # never written by Whoosh 2.7's codec; read the slow way
-        matcher = terms.matcher(fieldname, text, reader.schema[fieldname].format)
-        if not isinstance(matcher, W3LeafMatcher):
-            raise TypeError(type(matcher))
         wanted = self._wanted
         if self._wanted_set is None:
             self._wanted_set = set(wanted)
