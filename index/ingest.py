@@ -28,7 +28,8 @@ SPLIT_FROM = 1 << 20  # bytes: a smaller JSON-lines file is a unit like any file
 @dataclass
 class FileResult:
     """What one unit gave. A file cut in parts gives one result per part, in order; ``last``
-    marks its final part, and ``failed`` is known only there (no part gave a letter)."""
+    marks its final part. A file whose parts give no letter at all keeps its earlier version
+    in the index (index/build.py)."""
 
     path: str
     filehash: str
@@ -36,8 +37,12 @@ class FileResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     unchanged: bool = False
-    failed: bool = False
     last: bool = True
+
+    @property
+    def failed(self) -> bool:
+        """Nothing of this unit could be used, and the skips say why."""
+        return not self.letters and bool(self.skipped)
 
 
 @dataclass
@@ -69,8 +74,7 @@ def process_unit(unit: Unit) -> FileResult:
         return process_file(unit.path, unit.known_hash)
     problems = list(unit.problems)
     letters = letters_of(unit.documents, unit.digest, problems)
-    return FileResult(unit.path, unit.digest, letters, problems, list(unit.notes),
-                      failed=not letters and bool(problems), last=unit.last)
+    return FileResult(unit.path, unit.digest, letters, problems, list(unit.notes), last=unit.last)
 
 
 def units(files: list[str], known: dict[str, str]) -> Iterator[Unit | FileResult]:
@@ -87,7 +91,7 @@ def units(files: list[str], known: dict[str, str]) -> Iterator[Unit | FileResult
             continue
         documents = read.documents or []
         if not documents:  # (the JSON-lines reader raises instead; kept so no file goes unreported)
-            yield FileResult(path, read.digest, skipped=read.problems, notes=read.notes, failed=True)
+            yield FileResult(path, read.digest, skipped=read.problems, notes=read.notes)
             continue
         starts = range(0, len(documents), PART)
         for i, start in enumerate(starts):
@@ -110,16 +114,15 @@ def _read(path: str, known_hash: str | None) -> Unit | FileResult:
         with open(path, "rb") as handle:
             digest = file_hash(handle.read())
     except OSError as error:
-        return FileResult(path, "", skipped=[(path, f"cannot open: {error.strerror or error}")],
-                          failed=True)
+        return FileResult(path, "", skipped=[(path, f"cannot open: {error.strerror or error}")])
     if digest == known_hash:
         return FileResult(path, digest, unchanged=True)
     try:
         result = read_file(path)
     except UnreadableFile as error:
-        return FileResult(path, digest, skipped=[(path, error.reason)], failed=True)
+        return FileResult(path, digest, skipped=[(path, error.reason)])
     except Exception as error:  # a reader bug must not stop the run; report it as a skip
-        return FileResult(path, digest, skipped=[(path, f"could not read: {error!r}")], failed=True)
+        return FileResult(path, digest, skipped=[(path, f"could not read: {error!r}")])
     return Unit(path, known_hash, result.documents, digest, list(result.problems), list(result.notes))
 
 

@@ -163,7 +163,7 @@ def _chunks(work: Iterable[Unit | FileResult]) -> Iterator[list[Unit | FileResul
 def _light(result: FileResult) -> FileResult:
     names: list[Any] = [LetterName(letter.id, letter.source, letter.passage_count) for letter in result.letters]
     return FileResult(result.path, result.filehash, names, result.skipped, result.notes,
-                      result.unchanged, result.failed, result.last)
+                      result.unchanged, result.last)
 
 
 def _serve(index_dir: str, commands: Any, replies: Any, parent: int, locks: list[int]) -> None:
