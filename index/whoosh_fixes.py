@@ -228,18 +228,20 @@ def _terms_term_info(self: Any, fieldname: str, tbytes: bytes) -> Any:
     return W3TermInfo.from_bytes(entry)
 
 
-def _terms_frequency(self: Any, fieldname: str, tbytes: bytes) -> float:
-    entry = _term_entry(self, fieldname, tbytes)
-    if entry is None:
-        raise KeyError((fieldname, tbytes))  # as Whoosh's lookup does; readers answer 0
-    return float(W3TermInfo.from_bytes(entry).weight())
-
-
-def _terms_doc_frequency(self: Any, fieldname: str, tbytes: bytes) -> int:
+def _found(self: Any, fieldname: str, tbytes: bytes) -> Any:
+    """The term info, or KeyError as Whoosh's own lookup raises it (readers then answer 0)."""
     entry = _term_entry(self, fieldname, tbytes)
     if entry is None:
         raise KeyError((fieldname, tbytes))
-    return int(W3TermInfo.from_bytes(entry).doc_frequency())
+    return W3TermInfo.from_bytes(entry)
+
+
+def _terms_frequency(self: Any, fieldname: str, tbytes: bytes) -> float:
+    return float(_found(self, fieldname, tbytes).weight())
+
+
+def _terms_doc_frequency(self: Any, fieldname: str, tbytes: bytes) -> int:
+    return int(_found(self, fieldname, tbytes).doc_frequency())
 
 
 def apply() -> None:
