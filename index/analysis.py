@@ -326,7 +326,6 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh is untyped
                 t.startchar, t.endchar = start_char + s, start_char + e
             yield t
 
-
     def index_texts(self, value: str) -> list[tuple[str, int]]:
         """(term, position) of every token as ``__call__`` yields them in index mode."""
         return [(stm if self.stemmed else folded, pos) for _, _, folded, stm, pos, _, _ in _scan_once(value)]
@@ -346,10 +345,8 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh is untyped
             else:
                 seen.append(pos)
         boost = fmt.field_boost
-        if kind is Positions:
-            encode = fmt.encode
-            return [(text.encode("utf-8"), len(p), len(p) * boost, encode(p)) for text, p in grouped.items()]
-        return [(text.encode("utf-8"), len(p), len(p) * boost, pack_uint(len(p))) for text, p in grouped.items()]
+        encode = fmt.encode if kind is Positions else lambda positions: pack_uint(len(positions))
+        return [(text.encode("utf-8"), len(p), len(p) * boost, encode(p)) for text, p in grouped.items()]
 
 
 class TailTokenizer(DutchTokenizer):
