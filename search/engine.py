@@ -585,11 +585,14 @@ def _facets(letters: list[str], info: dict[str, LetterInfo]) -> dict[str, dict[s
         if item.doctype:
             kind[item.doctype] += 1
         if item.dossier:
-            dossier[format_dossier(item.dossier)] += 1
+            dossier[item.dossier] += 1
         signatory.update(set(item.signatories))
+    written: Counter[str] = Counter()  # formatted once per dossier, not once per letter
+    for number, count in dossier.items():
+        written[format_dossier(number)] += count
 
     def ordered(counter: Counter[str]) -> dict[str, int]:
         return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
     return {"year": dict(sorted(year.items(), reverse=True)), "type": ordered(kind),
-            "dossier": ordered(dossier), "signatory": ordered(signatory)}
+            "dossier": ordered(written), "signatory": ordered(signatory)}

@@ -134,3 +134,23 @@ def test_remembered_term_lookups_answer_as_whooshs(seed_index: Path, monkeypatch
         for term in present + absent:  # all remembered: the term table is not read again
             assert (term in terms) == (term in present)
         assert looked == []
+
+
+
+def test_block_ids_are_the_numbers_whooshs_generator_gives(seed_index: Path) -> None:
+    from whoosh import index as whoosh_index
+    from whoosh.codec import whoosh3
+    from whoosh.util.numlists import delta_decode
+
+    assert whoosh3.delta_decode is not delta_decode  # the fix is in place
+    with whoosh_index.open_dir(str(seed_index)).searcher() as searcher:
+        reader = searcher.reader()
+        blocks = 0
+        for text in list(reader.lexicon("text"))[::25] + [b"de"]:
+            matcher = reader.postings("text", text)
+            while matcher.is_active():
+                matcher._read_ids()
+                assert matcher._ids == tuple(delta_decode(matcher._data[0]))
+                blocks += 1
+                matcher._next_block()
+        assert blocks > 50
