@@ -26,6 +26,9 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ListMatcher
+from whoosh.matching.binary import IntersectionMatcher, UnionMatcher
+from whoosh.matching.mcore import NullMatcherClass
+from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.query.ranges import TermRange
 
 from index.whoosh_fixes import load_numbers
@@ -123,12 +126,12 @@ class DocSets:
         found: list[tuple[float, int]] = []
         if allowed is None:
             for sub, offset in self.leaves:
-                for score, doc in _walk(query.matcher(sub, context)):
+                for score, doc in _scored(query.matcher(sub, context)):
                     found.append((score, doc + offset))
             return found
         for sub, offset, local in self._per_segment(allowed):
             wanted = set(local)  # a query without terms (Every) lists every document
-            for score, doc in _walk(query.matcher(Restricted(sub, local), context)):
+            for score, doc in _scored(query.matcher(Restricted(sub, local), context)):
                 if doc in wanted:
                     found.append((score, doc + offset))
         return found
@@ -240,6 +243,46 @@ def _leaf_matcher(reader: Any, field: str, tbytes: bytes) -> Any:
     if not isinstance(matcher, W3LeafMatcher):
         raise TypeError(type(matcher))
     return matcher
+
+
+def _scored(matcher: Any) -> list[tuple[float, int]]:
+    """(score, docnum) of every document a matcher matches, ascending: what walking the matcher
+    gives, worked out a node at a time (see _evaluate)."""
+    return [(score, doc) for doc, score in sorted(_evaluate(matcher).items())]
+
+
+def _evaluate(matcher: Any) -> dict[int, float]:
+    """{docnum: score} of a matcher tree, a whole node at a time instead of a posting at a time.
+
+    Walking a tree of Whoosh matchers costs several Python calls per posting per level (a word
+    with 300 compounds is a union tree nine levels deep). Here each child is worked out first,
+    and the node combines the children's dicts as its ``score()`` combines theirs: a union adds
+    a + b where both match, an intersection a + b, a boost multiplies (the ranking's trees are
+    made of these). The same operations in the same order give the same floats
+    (tests/test_docsets.py compares them with walking). Any other matcher (leaves, spans,
+    Whoosh's other combinators) is walked on its own. Whoosh's AndNot and AndMaybe step wrongly
+    under an intersection (the test names the cases), so a tree holding them can score
+    differently here than walked whole; the ranking has neither (NIET is done with sets).
+    Exact types only: a subclass may score differently (DisjunctionMaxMatcher is a UnionMatcher)."""
+    kind = type(matcher)
+    if kind is NullMatcherClass:
+        return {}
+    if kind is UnionMatcher:
+        a, b = _evaluate(matcher.a), _evaluate(matcher.b)
+        if len(a) >= len(b):
+            for doc, score in b.items():
+                a[doc] = a[doc] + score if doc in a else score
+            return a
+        for doc, score in a.items():
+            b[doc] = score + b[doc] if doc in b else score
+        return b
+    if kind is IntersectionMatcher:
+        a, b = _evaluate(matcher.a), _evaluate(matcher.b)
+        return {doc: a[doc] + b[doc] for doc in a.keys() & b.keys()}
+    if kind is WrappingMatcher:
+        boost = matcher.boost
+        return {doc: score * boost for doc, score in _evaluate(matcher.child).items()}
+    return {doc: score for score, doc in _walk(matcher)}
 
 
 def _walk(matcher: Any) -> Iterator[tuple[float, int]]:

@@ -4,9 +4,9 @@ Whoosh checks a phrase one candidate at a time through a tree of span
 matchers, about a tenth of a millisecond a passage: seconds for a phrase of
 common words ("gaat over tot de orde van de dag" is in 16,000 passages of the
 13k). Here the passages holding the rarest word are read a block at a time,
-the other words' postings only for those passages, each word's positions are
-decoded once, and a phrase is a position p of the first word with p+1 for the
-second, and so on. The passages that hold the phrase are then scored as the
+the other words' postings only for those passages, each distinct encoding of a
+word's positions is decoded once (the passages of a section share a heading),
+and a phrase is a position p of the first word with p+1 for the second, and so on. The passages that hold the phrase are then scored as the
 matcher Whoosh builds for a phrase scores them (an intersection of the words'
 term matchers in a binary tree, each node adding its sides): the same sums in
 the same order, so the scores are Whoosh's to the last bit
@@ -16,12 +16,16 @@ the same order, so the scores are Whoosh's to the last bit
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import pickle
+from collections.abc import Callable, Iterable
+from itertools import accumulate
 from typing import Any
 
 from whoosh import matching
 from whoosh import query as wq
+from whoosh.formats import Positions
 from whoosh.scoring import BaseScorer, WeightLengthScorer
+from whoosh.system import _INT_SIZE
 
 from search.docsets import Restricted, segment_ids
 
@@ -57,12 +61,11 @@ class Phrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped
             shared = set(ids) if shared is None else shared & set(ids)
         if not shared:
             return matching.NullMatcher()
-        decode = field.format.decoder("positions")
-        positions: dict[bytes, dict[int, set[int]]] = {}
-        for word, (ids, _, values, _) in lists.items():
-            positions[word] = {doc: set(decode(value)) for doc, value in zip(ids, values, strict=True)
-                               if doc in shared}
-        verified = {doc for doc in shared if _in_a_row([positions[w][doc] for w in words])}
+        values_of: dict[bytes, dict[int, bytes]] = {  # each word's encoded positions per passage
+            word: {doc: value for doc, value in zip(ids, values, strict=True) if doc in shared}
+            for word, (ids, _, values, _) in lists.items()}
+        in_a_row = _Checker(field.format)
+        verified = {doc for doc in shared if in_a_row(tuple(values_of[w][doc] for w in words))}
         if not verified:
             return matching.NullMatcher()
         docs = sorted(verified)
@@ -142,6 +145,37 @@ class _Given(BaseScorer):  # type: ignore[misc]  # whoosh is untyped
 
     def max_quality(self) -> float:
         return max(self._scores)
+
+
+class _Checker:
+    """Whether the words' encoded positions in one passage hold them in a row, remembered per
+    distinct encoding: every passage of a section has the same heading, and a word that occurs
+    once near the start of a passage is encoded the same in thousands of passages."""
+
+    def __init__(self, format: Any) -> None:
+        if type(format) is Positions:  # Whoosh's encoding: a count, then the pickled gaps
+            self._decode = _positions
+        else:
+            self._decode = format.decoder("positions")
+        self._decoded: dict[bytes, set[int]] = {}
+        self._checked: dict[tuple[bytes, ...], bool] = {}
+
+    def __call__(self, values: tuple[bytes, ...]) -> bool:
+        known = self._checked.get(values)
+        if known is None:
+            known = self._checked[values] = _in_a_row([self._positions(v) for v in values])
+        return known
+
+    def _positions(self, value: bytes) -> set[int]:
+        found = self._decoded.get(value)
+        if found is None:
+            found = self._decoded[value] = set(self._decode(value))
+        return found
+
+
+def _positions(value: bytes) -> Iterable[int]:
+    """Whoosh's Positions.decode_positions without its per-position Python loop."""
+    return accumulate(pickle.loads(value[_INT_SIZE:]))
 
 
 def _in_a_row(positions: list[set[int]]) -> bool:

@@ -5,14 +5,20 @@ from __future__ import annotations
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.matching.binary import DisjunctionMaxMatcher, IntersectionMatcher, UnionMatcher
+from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.scoring import BM25F
 
 from index.build import build
-from search import phrases
+from search import docsets, phrases
 from search.docsets import DocSets, letters_of, passages_of
 from search.engine import Engine
 from search.query import parse
@@ -134,3 +140,50 @@ def test_letters_rarest_first_and_within_equal_the_obvious_evaluation(engine: En
     expected = _naive(tree, letters_with, every)
     assert _Letters(sets, layout, None).evaluate(tree) == expected
     assert _Letters(sets, layout, {0, 2, 4}).evaluate(tree) == expected & {0, 2, 4}
+
+
+# -- scoring a matcher tree a node at a time (docsets._evaluate) gives walking's floats ---------
+
+_LEAF = st.lists(st.tuples(st.integers(0, 40), st.floats(0.1, 9.0)), max_size=12).map(
+    lambda postings: sorted(dict(postings).items()))
+_TREE = st.recursive(
+    _LEAF,
+    lambda children: st.one_of(
+        # Not AndNot or AndMaybe: under an intersection, walking them gives what they should not
+        # (AndNot([1], [0, 1]) walks to doc 1; And([0, 1, 3], AndMaybe([0, 3], [1, 3])) scores
+        # doc 3 as 2.0, not 3.0), so a tree with them cannot be compared with walking; the
+        # ranking has neither (NIET is done with sets), and _evaluate walks them as Whoosh does.
+        st.tuples(st.sampled_from(["union", "and", "dismax"]), children, children),
+        st.tuples(st.just("boost"), st.floats(0.2, 3.0), children),
+    ),
+    max_leaves=10,
+)
+
+
+def _matcher(spec: Any) -> Any:
+    """A fresh Whoosh matcher tree from a spec: leaves are (docnum, weight) lists."""
+    if isinstance(spec, list):
+        if not spec:
+            return NullMatcher()
+        return ListMatcher([d for d, _ in spec], [w for _, w in spec])
+    if spec[0] == "boost":
+        return WrappingMatcher(_matcher(spec[2]), boost=spec[1])
+    kind = {"union": UnionMatcher, "and": IntersectionMatcher, "dismax": DisjunctionMaxMatcher}[spec[0]]
+    return kind(_matcher(spec[1]), _matcher(spec[2]))
+
+
+@given(_TREE)
+def test_a_matcher_tree_scores_as_walking_it_does(spec: Any) -> None:
+    assert docsets._scored(_matcher(spec)) == list(docsets._walk(_matcher(spec)))
+
+
+@pytest.mark.parametrize("q", QUERIES + ["NAVO OF Rusland NIET Oekraïne", "verdediging Rusland",
+                                         '"de NAVO" Litouwen', "afschrik* NIET Rusland"])
+def test_the_ranking_scores_as_walking_whooshs_matchers(engine: Engine, q: str) -> None:
+    searcher = engine.searcher()
+    compiled = translate(parse(q), searcher.reader(), engine.acronyms(searcher))
+    assert compiled.ranking is not None
+    context = searcher.context()
+    for sub, _ in DocSets(searcher).leaves:
+        scored = docsets._scored(compiled.ranking.matcher(sub, context))
+        assert scored == list(docsets._walk(compiled.ranking.matcher(sub, context)))  # to the bit

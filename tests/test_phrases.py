@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import query as wq
+from whoosh.formats import Positions
 
 from index.analysis import analyze
 from search import phrases
@@ -62,3 +65,9 @@ def test_a_phrase_with_slop_is_left_to_whoosh(engine: Engine) -> None:
 ])
 def test_words_in_a_row(positions: list[set[int]], expected: bool) -> None:
     assert _in_a_row(positions) is expected
+
+
+@given(st.lists(st.integers(0, 100_000), unique=True).map(sorted))
+def test_positions_decode_as_whooshs_format_decodes_them(positions: list[int]) -> None:
+    value = Positions().encode(positions)
+    assert list(phrases._positions(value)) == Positions().decode_positions(value) == positions
