@@ -173,34 +173,20 @@ class _BufferReader(_PartReader):
         return bytes(self._buffer[start:end])
 
 
-READ_AHEAD = 32 * 1024  # bytes a part reads at once for reads smaller than this
-
-
 class _FileReader(_PartReader):
-    """A part read from the segment file with ``os.pread``, with no seek position shared with
-    the other parts (Whoosh's SubFile seeks the one file they share). Reads go through a window
-    of READ_AHEAD bytes: a posting block is read as a length, a pickled header and the data
-    (four reads), and the next block follows it, so one system call serves many reads."""
+    """A part read from the segment file with ``os.pread``: one system call a read, and no seek
+    position shared with the other parts (Whoosh's SubFile seeks the one file they share)."""
 
-    __slots__ = ("_fd", "_offset", "_window", "_window_start")
+    __slots__ = ("_fd", "_offset")
 
     def __init__(self, fd: int, offset: int, length: int) -> None:
         self._fd = fd
         self._offset = offset
         self._length = length
         self._position = 0
-        self._window = b""
-        self._window_start = 0
 
     def _fetch(self, start: int, end: int) -> bytes:
-        window_start = self._window_start
-        if window_start <= start and end <= window_start + len(self._window):
-            return self._window[start - window_start : end - window_start]
-        if end - start >= READ_AHEAD:
-            return os.pread(self._fd, end - start, self._offset + start)
-        self._window = os.pread(self._fd, min(READ_AHEAD, self._length - start), self._offset + start)
-        self._window_start = start
-        return self._window[: end - start]
+        return os.pread(self._fd, end - start, self._offset + start)
 
 
 def _buffer_file_init(self: Any, buf: Any, name: str | None = None, onclose: Any = None) -> None:

@@ -27,25 +27,18 @@ OPERATIONS = st.lists(st.one_of(
 ), max_size=20)
 
 
-@pytest.mark.parametrize("source", ["map", "file", "file, small read-ahead"])
+@pytest.mark.parametrize("source", ["map", "file"])
 @given(data=st.binary(max_size=64), operations=OPERATIONS)
 def test_a_part_reads_like_bytesio(source: str, data: bytes, operations: list[tuple[str, int]]) -> None:
     """A part of a compound segment, read from the map or with pread from the file (here the
-    part starts 7 bytes into the file and is followed by other bytes); with a read-ahead window
-    of 8 bytes, reads cross and outgrow the window."""
+    part starts 7 bytes into the file and is followed by other bytes)."""
     if source == "map":
         _reads_like_bytesio(BufferFile(memoryview(data)).file, data, operations)
         return
-    read_ahead = whoosh_fixes.READ_AHEAD
     with tempfile.TemporaryFile() as handle:
         handle.write(b"before!" + data + b"after\n")
         handle.flush()
-        try:
-            if source == "file, small read-ahead":
-                whoosh_fixes.READ_AHEAD = 8
-            _reads_like_bytesio(whoosh_fixes._FileReader(handle.fileno(), 7, len(data)), data, operations)
-        finally:
-            whoosh_fixes.READ_AHEAD = read_ahead
+        _reads_like_bytesio(whoosh_fixes._FileReader(handle.fileno(), 7, len(data)), data, operations)
 
 
 def _reads_like_bytesio(ours: Any, data: bytes, operations: list[tuple[str, int]]) -> None:
