@@ -23,26 +23,29 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.measure import MB, latency_summary, status, tree_rss
+from bench.measure import MB, latency_summary, status, tree_pss, tree_rss
 from bench.queries import QUERIES
 
 HOST = "127.0.0.1"
+PSS_EVERY = 10  # memory samples per PSS sample
 
 
 @contextmanager
 def server(index_dir: Path, log: Path, threads: int = 8, timeout: float = 120.0,
-           ) -> Iterator[dict[str, Any]]:
+           processes: int | None = None) -> Iterator[dict[str, Any]]:
     """Start `kamerzoek serve` on a free port; yields {"port", "pid", "startup_seconds"}.
 
     The server's output goes to ``log`` (a pipe nobody reads would fill up and stall it).
+    ``processes``: None for the command's default (one per core).
     """
     port = free_port()
     command = str(Path(sys.executable).parent / "kamerzoek")
     started = time.monotonic()
+    more = [] if processes is None else ["--processes", str(processes)]
     with open(log, "w") as output:
         process = subprocess.Popen(
             [command, "serve", "--index", str(index_dir), "--host", HOST, "--port", str(port),
-             "--threads", str(threads)], stdout=output, stderr=subprocess.STDOUT)
+             "--threads", str(threads), *more], stdout=output, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(process, port, log, timeout)
         yield {"port": port, "pid": process.pid, "startup_seconds": time.monotonic() - started}
@@ -113,6 +116,7 @@ class Outcome:
     latencies: dict[str, list[float]] = field(default_factory=dict)  # seconds, answers without a problem
     errors: list[str] = field(default_factory=list)
     samples: list[tuple[float, int]] = field(default_factory=list)  # (seconds since start, tree RSS bytes)
+    pss_samples: list[int] = field(default_factory=list)  # tree PSS bytes, every PSS_EVERY-th sample
     seconds: float = 0.0  # wall-clock time of the run
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -161,8 +165,12 @@ def drive(port: int, pid: int, clients: int, mix: Mix, seconds: float, sample_ev
             connection.close()
 
     def sample() -> None:
+        count = 0
         while not stop.is_set():
             outcome.samples.append((time.monotonic() - started, tree_rss(pid)))
+            if count % PSS_EVERY == 0:  # the kernel walks every page table for PSS: less often
+                outcome.pss_samples.append(tree_pss(pid))
+            count += 1
             stop.wait(sample_every)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -217,7 +225,9 @@ def load(port: int, pid: int, clients: int, rounds: int = 5, seconds: float = 90
         "throughput_rps": len(every) / wall if wall else 0.0,
         "kinds": {k: latency_summary(v) for k, v in timings.items()},
         "all": latency_summary(every),
-        "server_rss_mb": memory.get("VmRSS", 0) / MB,
-        "server_hwm_mb": memory.get("VmHWM", 0) / MB,
+        "server_rss_mb": tree_rss(pid) / MB,  # all its processes
+        "server_hwm_mb": memory.get("VmHWM", 0) / MB,  # the first process's peak
         "server_peak_sampled_mb": max((rss for _, rss in outcome.samples), default=0) / MB,
+        "server_pss_mb": tree_pss(pid) / MB,
+        "server_peak_pss_mb": max(outcome.pss_samples + [tree_pss(pid)]) / MB,
     }

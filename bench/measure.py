@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,13 +85,35 @@ def _kill_tree(pid: int) -> None:
 
 def tree_rss(pid: int) -> int:
     """Resident bytes of a process and all its descendants (0 once it is gone)."""
+    return _over_tree(pid, rss)
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size of a process and all its descendants, in bytes: each page shared by
+    n of them counts 1/n in each, so forked processes that share their parent's pages are not
+    counted once per process as RSS counts them (0 once it is gone)."""
+    return _over_tree(pid, _pss)
+
+
+def _over_tree(pid: int, measure: Callable[[int], int]) -> int:
     total = 0
     stack = [pid]
     while stack:
         current = stack.pop()
-        total += rss(current)
+        total += measure(current)
         stack.extend(children(current))
     return total
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return rss(pid)  # no smaps_rollup (before Linux 4.14): RSS, an upper bound
 
 
 def children(pid: int) -> list[int]:

@@ -26,13 +26,15 @@ from bench import corpora
 from bench.http_load import load, server
 from bench.measure import (
     MB,
+    children,
     dir_size,
     git_state,
     machine,
     run_child,
     snapshot_code,
     source_bytes,
-    status,
+    tree_pss,
+    tree_rss,
 )
 from bench.peers import PEERS
 from bench.report import LABELS, render
@@ -128,9 +130,10 @@ def run_http(index: Path, args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     log = index.parent / "server.log"
     with server(index, log) as running:
-        idle = status(running["pid"])
         figures["startup_seconds"] = running["startup_seconds"]
-        figures["idle_rss_mb"] = idle.get("VmRSS", 0) / MB
+        figures["processes"] = max(1, len(children(running["pid"])))  # forked ones serve, if any
+        figures["idle_rss_mb"] = tree_rss(running["pid"]) / MB
+        figures["idle_pss_mb"] = tree_pss(running["pid"]) / MB
         for clients in (1, 4):
             say(f"  {clients} client{'s' if clients > 1 else ''}")
             figures[f"clients_{clients}"] = load(running["port"], running["pid"], clients,

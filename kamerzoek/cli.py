@@ -7,12 +7,14 @@ import os
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import click
 
 from index.errors import KamerzoekError
 
 DEFAULT_INDEX = "var/index"
+PROCESSES = min(4, len(os.sched_getaffinity(0)))  # `kamerzoek serve`: one per core, at most four
 
 
 def _index_dir(value: str | None) -> Path:
@@ -177,23 +179,37 @@ def _print_result(result: object, explain: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (loopback unless told otherwise).")
 @click.option("--port", default=8000, show_default=True)
-@click.option("--threads", default=8, show_default=True, help="Worker threads.")
-def serve_command(index_dir: str | None, host: str, port: int, threads: int) -> None:
+@click.option("--threads", default=8, show_default=True, help="Worker threads per process.")
+@click.option("--processes", default=PROCESSES, show_default=True, type=click.IntRange(1, 64),
+              help="Processes answering searches side by side: one per core uses every core "
+                   "(forked from one, they share the index's tables until they change them).")
+def serve_command(index_dir: str | None, host: str, port: int, threads: int, processes: int) -> None:
     """Serve the search pages and the JSON API with waitress (never Flask's debug server).
 
     \b
     Example:
       kamerzoek serve --index var/index --port 8000
     """
-    from waitress import serve
-
     from web import create_app
     from web.engine import warm
+    from web.serving import listen, serve
+
+    folder = str(_index_dir(index_dir))
+
+    def make_app() -> Any:
+        app = create_app({"INDEX": folder})
+        warm(app)
+        return app
 
     try:
-        app = create_app({"INDEX": str(_index_dir(index_dir))})
-        warm(app)
+        sock = listen(host, port)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}; "
+                                   "is another server running there? Try --port.") from None
+    try:
+        app = make_app()  # several processes: forked from this one, sharing its tables until changed
     except KamerzoekError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Kamerzoek on http://{host}:{port}/ (index: {_index_dir(index_dir)})")
-    serve(app, host=host, port=port, threads=threads, ident="kamerzoek")
+    click.echo(f"Kamerzoek on http://{host}:{port}/ (index: {folder}; {processes} "
+               f"process{'es' if processes > 1 else ''})")
+    serve(app, sock, threads, processes)

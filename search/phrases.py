@@ -6,11 +6,11 @@ common words ("gaat over tot de orde van de dag" is in 16,000 passages of the
 13k). Here the passages holding the rarest word are read a block at a time,
 the other words' postings only for those passages, each distinct encoding of a
 word's positions is decoded once (the passages of a section share a heading),
-and a phrase is a position p of the first word with p+1 for the second, and so on. The passages that hold the phrase are then scored as the
-matcher Whoosh builds for a phrase scores them (an intersection of the words'
-term matchers in a binary tree, each node adding its sides): the same sums in
-the same order, so the scores are Whoosh's to the last bit
-(tests/test_phrases.py compares them).
+and a phrase is a position p of the first word with p+1 for the second, and so
+on. The passages that hold the phrase are then scored as the matcher Whoosh
+builds for a phrase scores them (an intersection of the words' term matchers in
+a binary tree, each node adding its sides): the same sums in the same order, so
+the scores are Whoosh's to the last bit (tests/test_phrases.py compares them).
 """
 
 from __future__ import annotations

@@ -1,0 +1,78 @@
+"""web/serving.py: `kamerzoek serve --processes N`, N processes on one socket, a supervisor over them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.http_load import HOST, get, server
+from bench.measure import children
+from tests.reliability.procs import KAMERZOEK
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is gone for our purposes
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _total(port: int, q: str) -> int:
+    code, body = get(port, f"/api/search?q={q}")
+    assert code == 200
+    return int(json.loads(body)["total"])
+
+
+def test_two_processes_answer_and_a_killed_one_is_replaced(seed_index: Path, tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    with server(seed_index, log, threads=2, processes=2) as running:
+        port, supervisor = running["port"], running["pid"]
+        workers = children(supervisor)
+        assert len(workers) == 2
+        expected = _total(port, "Rusland")
+        assert expected > 0
+        assert {_total(port, "Rusland") for _ in range(20)} == {expected}  # both answer alike
+        os.kill(workers[0], signal.SIGKILL)
+        assert _wait(lambda: len(children(supervisor)) == 2 and workers[0] not in children(supervisor))
+        assert {_total(port, "Rusland") for _ in range(10)} == {expected}
+        survivors = children(supervisor)
+    assert _wait(lambda: not any(_alive(p) for p in survivors))  # stopped with the supervisor (SIGTERM)
+    text = log.read_text("utf-8")
+    assert f"process {workers[0]} ended (signal 9); starting another" in text
+    assert "Traceback" not in text
+
+
+def test_the_processes_stop_when_the_supervisor_is_killed(seed_index: Path, tmp_path: Path) -> None:
+    with server(seed_index, tmp_path / "serve.log", threads=2, processes=2) as running:
+        workers = children(running["pid"])
+        os.kill(running["pid"], signal.SIGKILL)
+        assert _wait(lambda: not any(_alive(p) for p in workers), seconds=10)
+
+
+def test_a_port_in_use_is_said_so(seed_index: Path, tmp_path: Path) -> None:
+    with server(seed_index, tmp_path / "serve.log", threads=2, processes=1) as running:
+        done = subprocess.run([*KAMERZOEK, "serve", "--index", str(seed_index), "--host", HOST,
+                               "--port", str(running["port"]), "--processes", "2"],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"cannot listen on {HOST}:{running['port']}" in done.stderr and "Try --port" in done.stderr
+    assert "Traceback" not in done.stderr

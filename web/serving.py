@@ -1,0 +1,127 @@
+"""Serving the app with waitress in one or more processes that share one listening socket.
+
+One Python process answers one search at a time (the engine's work holds the
+interpreter), so with four people searching at once, three wait. Several
+processes accept from the same socket and the kernel hands each connection to
+one of them: searches run on all cores. The processes are forked from the one
+that opened the index and built its tables (letters, passage layout, word
+list), so they share those pages until they write to them; what each process
+changes (Python's reference counts touch the objects it reads) becomes its own,
+so memory grows with the number of processes, by less than a copy each
+(docs/performance.md has the figures). The engine reads the index with
+``os.pread`` (index/whoosh_fixes.py), which has no file position to share.
+
+The first process is the supervisor: it starts the others, starts a new one
+when one dies, and stops them all when it is stopped (Ctrl-C or SIGTERM). A
+process whose supervisor is gone (kill -9) stops within a second.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+from flask import Flask
+
+IDENT = "kamerzoek"
+RESTART_PAUSE = 1.0  # seconds between restarts of a process that keeps dying
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before any process starts: an address in use fails here, once."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=1024)
+
+
+def serve(app: Flask, sock: socket.socket, threads: int, processes: int) -> None:
+    """Serve until stopped: in this process alone, or in ``processes`` processes forked from it."""
+    if processes <= 1:
+        _run(app, sock, threads)
+        return
+    gc.freeze()  # the collector would otherwise write to every shared object it visits
+    _Supervisor(app, sock, threads, processes).run()
+
+
+def _run(app: Flask, sock: socket.socket, threads: int) -> None:
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, sockets=[sock], threads=threads, ident=IDENT)
+
+
+class _Supervisor:
+    def __init__(self, app: Flask, sock: socket.socket, threads: int, processes: int) -> None:
+        self._app, self._sock, self._threads = app, sock, threads
+        self._wanted = processes
+        self._children: set[int] = set()
+        self._stopping = False
+
+    def run(self) -> None:
+        previous = signal.signal(signal.SIGTERM, self._stop)
+        try:
+            for _ in range(self._wanted):
+                self._start()
+            while self._children:
+                try:
+                    pid, status = os.wait()
+                except ChildProcessError:
+                    break
+                except KeyboardInterrupt:
+                    self._stop()
+                    continue
+                self._children.discard(pid)
+                if not self._stopping:
+                    print(f"kamerzoek serve: process {pid} ended ({_how(status)}); starting another",
+                          file=sys.stderr, flush=True)
+                    time.sleep(RESTART_PAUSE)
+                    self._start()
+        finally:
+            self._stop()
+            for pid in list(self._children):
+                try:
+                    os.waitpid(pid, 0)
+                except ChildProcessError:
+                    pass
+            signal.signal(signal.SIGTERM, previous)
+
+    def _stop(self, *_: object) -> None:
+        self._stopping = True
+        for pid in list(self._children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                self._children.discard(pid)
+
+    def _start(self) -> None:
+        parent = os.getpid()
+        pid = os.fork()
+        if pid:
+            self._children.add(pid)
+            return
+        code = 0
+        try:  # the forked process: never returns into the supervisor's code
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole group
+            threading.Thread(target=_stop_when_orphaned, args=(parent,), daemon=True).start()
+            _run(self._app, self._sock, self._threads)
+        except BaseException as error:  # noqa: BLE001 - report and leave; the supervisor restarts
+            print(f"kamerzoek serve: process {os.getpid()} failed: {error}", file=sys.stderr, flush=True)
+            code = 1
+        finally:
+            os._exit(code)
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def _how(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}"
+    return f"exit {os.WEXITSTATUS(status)}"
