@@ -175,6 +175,8 @@ class _Checker:
 
 def _positions(value: bytes) -> Iterable[int]:
     """Whoosh's Positions.decode_positions without its per-position Python loop."""
+    if not value.endswith(b"."):  # as Whoosh's decoder: a pickle written without its STOP opcode
+        value += b"."
     return accumulate(pickle.loads(value[_INT_SIZE:]))
 
 
