@@ -76,3 +76,11 @@ def test_a_port_in_use_is_said_so(seed_index: Path, tmp_path: Path) -> None:
     assert done.returncode == 1
     assert f"cannot listen on {HOST}:{running['port']}" in done.stderr and "Try --port" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_server_asks_glibc_for_one_malloc_arena() -> None:
+    import platform
+
+    from web import serving
+
+    assert serving.one_malloc_arena() is (platform.libc_ver()[0] == "glibc")

@@ -18,6 +18,8 @@ process whose supervisor is gone (kill -9) stops within a second.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import os
 import signal
@@ -30,6 +32,7 @@ from flask import Flask
 
 IDENT = "kamerzoek"
 RESTART_PAUSE = 1.0  # seconds between restarts of a process that keeps dying
+M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -38,8 +41,24 @@ def listen(host: str, port: int) -> socket.socket:
     return socket.create_server((host, port), family=family, backlog=1024)
 
 
+def one_malloc_arena() -> bool:
+    """Have glibc's malloc serve every thread from one arena (``mallopt(M_ARENA_MAX, 1)``), before
+    the server's threads start; False where the C library has no ``mallopt`` (not glibc).
+
+    glibc gives each thread that allocates its own arena and keeps what a request freed in that
+    arena for the thread's next one, so eight threads each held the high-water mark of the
+    biggest searches they had answered: a 100k server grew to 377 MB under load, 251 MB with one
+    arena, at the same speed (Python allocates under its interpreter lock anyway)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(M_ARENA_MAX, 1))
+    except (OSError, AttributeError):
+        return False
+
+
 def serve(app: Flask, sock: socket.socket, threads: int, processes: int) -> None:
     """Serve until stopped: in this process alone, or in ``processes`` processes forked from it."""
+    one_malloc_arena()
     if processes <= 1:
         _run(app, sock, threads)
         return
