@@ -7,7 +7,6 @@ import os
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -195,19 +194,14 @@ def serve_command(index_dir: str | None, host: str, port: int, threads: int, pro
     from web.serving import listen, serve
 
     folder = str(_index_dir(index_dir))
-
-    def make_app() -> Any:
-        app = create_app({"INDEX": folder})
-        warm(app)
-        return app
-
     try:
         sock = listen(host, port)
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}; "
                                    "is another server running there? Try --port.") from None
     try:
-        app = make_app()  # several processes: forked from this one, sharing its tables until changed
+        app = create_app({"INDEX": folder})
+        warm(app)  # before any fork: the processes share the tables built here
     except KamerzoekError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Kamerzoek on http://{host}:{port}/ (index: {folder}; {processes} "
