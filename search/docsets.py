@@ -260,7 +260,8 @@ def _evaluate(matcher: Any) -> dict[int, float]:
     a + b where both match, an intersection a + b, a boost multiplies (the ranking's trees are
     made of these). The same operations in the same order give the same floats
     (tests/test_docsets.py compares them with walking). Any other matcher (leaves, spans,
-    Whoosh's other combinators) is walked on its own. Whoosh's AndNot and AndMaybe step wrongly
+    Whoosh's other combinators) is walked on its own. Whoosh's AndNot lets a document through
+    when the excluded side starts before it, and its AndMaybe loses the second side's score
     under an intersection (the test names the cases), so a tree holding them can score
     differently here than walked whole; the ranking has neither (NIET is done with sets).
     Exact types only: a subclass may score differently (DisjunctionMaxMatcher is a UnionMatcher)."""

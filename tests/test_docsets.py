@@ -149,10 +149,11 @@ _LEAF = st.lists(st.tuples(st.integers(0, 40), st.floats(0.1, 9.0)), max_size=12
 _TREE = st.recursive(
     _LEAF,
     lambda children: st.one_of(
-        # Not AndNot or AndMaybe: under an intersection, walking them gives what they should not
-        # (AndNot([1], [0, 1]) walks to doc 1; And([0, 1, 3], AndMaybe([0, 3], [1, 3])) scores
-        # doc 3 as 2.0, not 3.0), so a tree with them cannot be compared with walking; the
-        # ranking has neither (NIET is done with sets), and _evaluate walks them as Whoosh does.
+        # Not AndNot or AndMaybe: walking them gives what they should not (AndNot([1], [0, 1])
+        # walks to doc 1, which it excludes; under an intersection, And([0, 1, 3], AndMaybe([0, 3],
+        # [1, 3])) scores doc 3 as 2.0, not 3.0), and what a tree above does with that depends on
+        # how it steps them, so a tree with them cannot be compared with walking; the ranking has
+        # neither (NIET is done with sets), and _evaluate walks them on their own.
         st.tuples(st.sampled_from(["union", "and", "dismax"]), children, children),
         st.tuples(st.just("boost"), st.floats(0.2, 3.0), children),
     ),
