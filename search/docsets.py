@@ -21,6 +21,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 from whoosh import query as wq
@@ -30,10 +31,13 @@ from whoosh.matching.binary import IntersectionMatcher, UnionMatcher
 from whoosh.matching.mcore import NullMatcherClass
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.query.ranges import TermRange
+from whoosh.scoring import BM25FScorer
 
 from index.whoosh_fixes import load_numbers
+from search.postings import blocks, read_blocks
 
 DENSE = 0.25  # read a whole posting list once the documents wanted are a quarter of it
+RANGED = frozenset({"date"})  # fields whose ranges DocSets.ranged answers from a table
 MAX_REMEMBERED = 100_000  # document frequencies kept per index version, for ordering the work
 
 
@@ -50,6 +54,30 @@ class Layout:
     numbers: array[int]  # docnum → the passage's number in its letter (n)
 
 
+@dataclass(frozen=True)
+class Ranged:
+    """A field's terms in order and the records of each: term i's records are
+    ``docs[starts[i]:starts[i + 1]]``."""
+
+    terms: list[bytes]
+    starts: array[int]
+    docs: array[int]
+
+    def docs_between(self, start: bytes, end: bytes, startexcl: bool, endexcl: bool) -> set[int]:
+        first = (bisect_right if startexcl else bisect_left)(self.terms, start)
+        last = (bisect_left if endexcl else bisect_right)(self.terms, end)
+        return set(self.docs[self.starts[first]:self.starts[last]]) if last > first else set()
+
+    def matching(self, query: TermRange, field: Any) -> set[int]:
+        """The records a TermRange matches, as Whoosh's own reading of it lists them."""
+        try:
+            start = b"" if query.start is None else field.to_bytes(query.start)
+            end = b"\xff\xff\xff\xff" if query.end is None else field.to_bytes(query.end)
+        except ValueError:
+            return set()
+        return self.docs_between(start, end, query.startexcl, query.endexcl)
+
+
 class DocSets:
     """Docnum sets of queries over one searcher (one index version)."""
 
@@ -58,6 +86,7 @@ class DocSets:
         self.leaves = list(searcher.leaf_searchers())
         self.ends = [offset + sub.doc_count_all() for sub, offset in self.leaves]
         self._frequencies = _Frequencies(searcher.reader())
+        self._ranged: dict[str, Ranged] = {}
 
     # -- sets -------------------------------------------------------------------------------
 
@@ -84,12 +113,30 @@ class DocSets:
         if isinstance(query, wq.Phrase):
             candidates = self._all_of([wq.Term(query.fieldname, w) for w in query.words])
             return self.verify(query, candidates)
+        if isinstance(query, TermRange) and query.fieldname in RANGED:
+            return self.ranged(query.fieldname).matching(query, self.searcher.schema[query.fieldname])
         if isinstance(query, TermRange):
             found = set()
             for field, text in query.existing_terms(self.searcher.reader(), expand=True):
                 found |= self.term(field, text)
             return found
         return set(self.searcher.docs_for_query(query))
+
+    def ranged(self, field: str) -> Ranged:
+        """The field's terms in order with their records (built on first use, once per index
+        version): a range of dates is then a slice instead of a read per date (a 25-year range
+        names 5,000 dates of a 100k index)."""
+        table = self._ranged.get(field)
+        if table is None:
+            # not the empty term (a letter without a date): Whoosh's range leaves it out too
+            terms = [text for text in self.searcher.reader().lexicon(field) if text]
+            starts = array("q", [0])
+            docs = array("q")
+            for text in terms:
+                docs.extend(sorted(self.term(field, text)))
+                starts.append(len(docs))
+            table = self._ranged[field] = Ranged(terms, starts, docs)
+        return table
 
     def _all_of(self, queries: Iterable[wq.Query]) -> set[int]:
         result: set[int] | None = None
@@ -211,38 +258,20 @@ def passages_of(letters: Iterable[int], layout: Layout) -> list[int]:
 
 
 def segment_ids(reader: Any, field: str, text: str | bytes) -> list[int]:
-    """A term's live docnums in one segment, read a block at a time."""
+    """A term's live docnums in one segment, read in one go (search/postings.py)."""
     try:
-        matcher = _leaf_matcher(reader, field, reader._text_to_bytes(field, text))
-        if matcher is None:
+        found = blocks(reader, field, reader._text_to_bytes(field, text))
+        if found is None:
             return []
         ids: list[int] = []
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            ids.extend(matcher._ids)
-            matcher._next_block()
+        for block in found.blocks:
+            ids.extend(found.ids(block))
         deleted = reader.deleted_docs_set
     except (AttributeError, TypeError):  # another codec or reader: Whoosh's public, slower way
         if (field, text) not in reader:
             return []
         return list(reader.postings(field, text).all_ids())
     return [d for d in ids if d not in deleted] if deleted else ids
-
-
-def _leaf_matcher(reader: Any, field: str, tbytes: bytes) -> Any:
-    """A term's block matcher in one segment (None: no such term), for reading block by block.
-    TypeError for postings this module does not read so: another codec's, or postings inlined in
-    the term info (which Whoosh 2.7's writer never writes); callers then use the public API."""
-    terms = reader._terms
-    if (field, tbytes) not in terms:
-        return None
-    if terms.term_info(field, tbytes).is_inlined():
-        raise TypeError("inlined postings")
-    matcher = terms.matcher(field, tbytes, reader.schema[field].format)
-    if not isinstance(matcher, W3LeafMatcher):
-        raise TypeError(type(matcher))
-    return matcher
 
 
 def _scored(matcher: Any) -> list[tuple[float, int]]:
@@ -283,7 +312,46 @@ def _evaluate(matcher: Any) -> dict[int, float]:
     if kind is WrappingMatcher:
         boost = matcher.boost
         return {doc: score * boost for doc, score in _evaluate(matcher.child).items()}
+    if kind is ListMatcher or kind is W3LeafMatcher:
+        found = _leaf_scores(matcher)
+        if found is not None:
+            return found
     return {doc: score for score, doc in _walk(matcher)}
+
+
+def _leaf_scores(matcher: Any) -> dict[int, float] | None:
+    """{docnum: score} of a term's matcher that has not moved yet, from its whole posting list
+    at once: BM25F's ``score()`` is ``_score(weight(), dfl(id()))`` per posting, here mapped over
+    the lists. A scorer that knows its scores already (``scores_for``, search/phrases.py) gives
+    them. None: walk it (another scorer, or a matcher already under way)."""
+    scorer = matcher.scorer if type(matcher) is W3LeafMatcher else matcher._scorer
+    if type(matcher) is W3LeafMatcher:
+        found = read_blocks(matcher._postfile, matcher._startoffset, matcher._length, matcher._fixedsize)
+        first = found.blocks[0] if found.blocks else None
+        if matcher._i or first is None or matcher._nextoffset != matcher._startoffset + first.end:
+            return None  # moved on from the first posting
+        ids: list[int] = []
+        weights: list[float] = []
+        for block in found.blocks:
+            block_ids, block_weights, _ = found.decode(block)
+            ids.extend(block_ids)
+            weights.extend(block_weights)
+    else:
+        if matcher._i:
+            return None
+        ids = matcher._ids
+        given = getattr(scorer, "scores_for", None)
+        if given is not None:
+            return dict(zip(ids, given(matcher), strict=True))
+        if matcher._all_weights:
+            weights = [matcher._all_weights] * len(ids)
+        elif matcher._weights:
+            weights = matcher._weights
+        else:
+            weights = [1.0] * len(ids)
+    if type(scorer) is not BM25FScorer:
+        return None
+    return dict(zip(ids, map(scorer._score, weights, map(scorer.dfl, ids)), strict=True))
 
 
 def _walk(matcher: Any) -> Iterator[tuple[float, int]]:
@@ -373,38 +441,33 @@ class Restricted:
 
 
     def _read_blocks(self, reader: Any, fieldname: str, text: bytes) -> tuple[list[int], list[float], list[Any]]:
-        """_read a block at a time: a block is opened only if a wanted document can be in it
-        (its last docnum is in the block header), and its postings are filtered in one pass."""
-        ids: list[int] = []
-        weights: list[float] = []
-        values: list[Any] = []
-        matcher = _leaf_matcher(reader, fieldname, text)
-        if matcher is None:
-            return ids, weights, values
+        """_read from the term's blocks (search/postings.py): a block is decoded only if a wanted
+        document can be in it (its last docnum is in the block header), and the postings of the
+        wanted documents are kept in one pass over all of them."""
+        found = blocks(reader, fieldname, text)
+        if found is None:
+            return [], [], []
         wanted = self._wanted
         if self._wanted_set is None:
             self._wanted_set = set(wanted)
-        wanted_set = self._wanted_set
-        deleted = reader.deleted_docs_set if reader.has_deletions() else None
+        keep = self._wanted_set
+        if reader.has_deletions():
+            keep = keep - reader.deleted_docs_set
+        ids: list[int] = []
+        weights: list[float] = []
+        values: list[Any] = []
         start = 0  # the first wanted document not yet passed
-        while matcher.is_active() and start < len(wanted):
-            last = matcher._maxid
-            if wanted[start] <= last:
-                if matcher._ids is None:
-                    matcher._read_ids()
-                block_ids = matcher._ids
-                keep = [i for i, doc in enumerate(block_ids) if doc in wanted_set
-                        and (deleted is None or doc not in deleted)]
-                if keep:
-                    matcher._read_weights()
-                    matcher._read_values()
-                    block_weights, block_values = matcher._weights, matcher._values
-                    ids.extend(block_ids[i] for i in keep)
-                    weights.extend(block_weights[i] for i in keep)
-                    values.extend(block_values[i] for i in keep)
-                start = bisect_right(wanted, last, start)
-            matcher._next_block()
-        return ids, weights, values
+        for block in found.blocks:
+            if start >= len(wanted):
+                break
+            if wanted[start] <= block.last:
+                block_ids, block_weights, block_values = found.decode(block)
+                ids.extend(block_ids)
+                weights.extend(block_weights)
+                values.extend(block_values)
+                start = bisect_right(wanted, block.last, start)
+        chosen = list(map(keep.__contains__, ids))
+        return list(compress(ids, chosen)), list(compress(weights, chosen)), list(compress(values, chosen))
 
 
 class _Frequencies:

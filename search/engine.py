@@ -30,7 +30,7 @@ from index.metadata import format_dossier
 from index.schema import SCHEMA_VERSION
 from search import phrases
 from search.cite import letter_citation, passage_citation
-from search.docsets import DENSE, DocSets, Layout, letters_of, letters_of_records, passages_of
+from search.docsets import DENSE, RANGED, DocSets, Layout, letters_of, letters_of_records, passages_of
 from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, parse
 from search.results import SORTS, LetterHit, PassageHit, SearchRequest, SearchResult
 from search.snippets import highlight
@@ -188,7 +188,9 @@ class Engine:
             self._warm = True
             searcher = self.searcher()
             self.letters(searcher)
-            self.docsets(searcher)
+            sets, _ = self.docsets(searcher)
+            for field in RANGED:
+                sets.ranged(field)
             self.acronyms(searcher)
             self.vocabulary(searcher)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import pickle
 from collections.abc import Callable, Iterable
-from itertools import accumulate
+from itertools import accumulate, compress
 from typing import Any
 
 from whoosh import matching
@@ -61,14 +61,15 @@ class Phrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped
             shared = set(ids) if shared is None else shared & set(ids)
         if not shared:
             return matching.NullMatcher()
-        values_of: dict[bytes, dict[int, bytes]] = {  # each word's encoded positions per passage
-            word: {doc: value for doc, value in zip(ids, values, strict=True) if doc in shared}
+        candidates = sorted(shared)
+        encoded = {  # each word's encoded positions in each candidate, in the candidates' order
+            word: list(map(dict(zip(ids, values, strict=True)).__getitem__, candidates))
             for word, (ids, _, values, _) in lists.items()}
-        in_a_row = _Checker(field.format)
-        verified = {doc for doc in shared if in_a_row(tuple(values_of[w][doc] for w in words))}
-        if not verified:
+        keys = list(zip(*(encoded[word] for word in words), strict=True))
+        verdicts = _Checker(field.format).verdicts(set(keys))
+        docs = list(compress(candidates, map(verdicts.__getitem__, keys)))
+        if not docs:
             return matching.NullMatcher()
-        docs = sorted(verified)
         weights, scores = _summed(docs, [lists[word] for word in words])
         m = matching.ListMatcher(docs, weights, None, field.format, scorer=_Given(scores))
         if self.boost != 1.0:
@@ -143,34 +144,39 @@ class _Given(BaseScorer):  # type: ignore[misc]  # whoosh is untyped
         score: float = self._scores[matcher._i]
         return score
 
+    def scores_for(self, matcher: Any) -> list[float]:
+        """Every posting's score at once (search/docsets.py _leaf_scores)."""
+        return self._scores
+
     def max_quality(self) -> float:
         return max(self._scores)
 
 
 class _Checker:
-    """Whether the words' encoded positions in one passage hold them in a row, remembered per
-    distinct encoding: every passage of a section has the same heading, and a word that occurs
-    once near the start of a passage is encoded the same in thousands of passages."""
+    """Whether the words' encoded positions in one passage hold them in a row, worked out once
+    per distinct combination of encodings: every passage of a section has the same heading, and
+    a word that occurs once near the start of a passage is encoded the same in thousands of
+    passages. A word's positions are a bit mask (bit p for position p), so the words are in a row
+    where ``first & second >> 1 & third >> 2 …`` has a bit set."""
 
     def __init__(self, format: Any) -> None:
         if type(format) is Positions:  # Whoosh's encoding: a count, then the pickled gaps
             self._decode = _positions
         else:
             self._decode = format.decoder("positions")
-        self._decoded: dict[bytes, set[int]] = {}
-        self._checked: dict[tuple[bytes, ...], bool] = {}
+        self._masks: dict[bytes, int] = {}
 
-    def __call__(self, values: tuple[bytes, ...]) -> bool:
-        known = self._checked.get(values)
-        if known is None:
-            known = self._checked[values] = _in_a_row([self._positions(v) for v in values])
-        return known
+    def verdicts(self, combinations: Iterable[tuple[bytes, ...]]) -> dict[tuple[bytes, ...], bool]:
+        return {values: _in_a_row([self._mask(v) for v in values]) for values in combinations}
 
-    def _positions(self, value: bytes) -> set[int]:
-        found = self._decoded.get(value)
+    def _mask(self, value: bytes) -> int:
+        found = self._masks.get(value)
         if found is None:
-            found = self._decoded[value] = set(self._decode(value))
+            found = self._masks[value] = sum(map(_BIT.__lshift__, set(self._decode(value))))
         return found
+
+
+_BIT = 1
 
 
 def _positions(value: bytes) -> Iterable[int]:
@@ -180,11 +186,11 @@ def _positions(value: bytes) -> Iterable[int]:
     return accumulate(pickle.loads(value[_INT_SIZE:]))
 
 
-def _in_a_row(positions: list[set[int]]) -> bool:
+def _in_a_row(masks: list[int]) -> bool:
     """Whether some position p of the first word has p+1 for the second word, p+2 for the third …"""
-    starts = positions[0]
-    for offset, later in enumerate(positions[1:], start=1):
-        starts = {p for p in starts if p + offset in later}
+    starts = masks[0]
+    for offset, later in enumerate(masks[1:], start=1):
+        starts &= later >> offset
         if not starts:
             return False
     return True

@@ -188,3 +188,35 @@ def test_the_ranking_scores_as_walking_whooshs_matchers(engine: Engine, q: str) 
     for sub, _ in DocSets(searcher).leaves:
         scored = docsets._scored(compiled.ranking.matcher(sub, context))
         assert scored == list(docsets._walk(compiled.ranking.matcher(sub, context)))  # to the bit
+    rng = random.Random(q)
+    for sub, _ in DocSets(searcher).leaves:  # over cut-down postings too (the bulk ListMatcher path)
+        wanted = sorted(rng.sample(range(sub.doc_count_all()), sub.doc_count_all() // 2))
+        scored = docsets._scored(compiled.ranking.matcher(docsets.Restricted(sub, wanted), context))
+        walked = list(docsets._walk(compiled.ranking.matcher(docsets.Restricted(sub, wanted), context)))
+        assert scored == walked
+
+
+# -- date ranges from the sorted table (DocSets.ranged) list what Whoosh's TermRange lists ---------
+
+_DATE = st.one_of(st.none(), st.dates().map(lambda d: d.isoformat()), st.sampled_from(
+    ["2016", "2017-01-01", "2017-06-13", "2017-06-14", "2018-12-31", "", "9999"]))
+
+
+@given(_DATE, _DATE, st.booleans(), st.booleans())
+def test_a_date_range_lists_what_whooshs_term_range_lists(engine: Engine, start: str | None,
+                                                           end: str | None, startexcl: bool,
+                                                           endexcl: bool) -> None:
+    searcher = engine.searcher()
+    sets, _ = engine.docsets(searcher)
+    query = wq.TermRange("date", start, end, startexcl=startexcl, endexcl=endexcl)
+    assert sets.docs(query) == set(searcher.docs_for_query(query))
+
+
+def test_the_seed_letters_dates_are_all_in_the_table(engine: Engine) -> None:
+    searcher = engine.searcher()
+    sets, layout = engine.docsets(searcher)
+    table = sets.ranged("date")
+    dated = {searcher.stored_fields(d)["date"] for d in layout.record} - {""}
+    assert {t.decode() for t in table.terms} >= dated and len(dated) >= 3
+    assert len(table.docs) == len(set(table.docs)) == sum(
+        len(sets.term("date", t)) for t in table.terms)

@@ -64,7 +64,19 @@ def test_a_phrase_with_slop_is_left_to_whoosh(engine: Engine) -> None:
     ([{5}, set()], False),
 ])
 def test_words_in_a_row(positions: list[set[int]], expected: bool) -> None:
-    assert _in_a_row(positions) is expected
+    assert _in_a_row([_mask(p) for p in positions]) is expected
+
+
+@given(st.lists(st.sets(st.integers(0, 300), max_size=12), min_size=2, max_size=6))
+def test_the_bit_masks_say_what_the_positions_say(positions: list[set[int]]) -> None:
+    starts = positions[0]
+    for offset, later in enumerate(positions[1:], start=1):
+        starts = {p for p in starts if p + offset in later}
+    assert _in_a_row([_mask(p) for p in positions]) is bool(starts)
+
+
+def _mask(positions: set[int]) -> int:
+    return sum(1 << p for p in positions)
 
 
 @given(st.lists(st.integers(0, 100_000), unique=True).map(sorted))
