@@ -14,6 +14,8 @@ import threading
 import weakref
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain, groupby
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +87,16 @@ class LetterInfo:
     doctype: str
     dossier: str
     signatories: tuple[str, ...]
+    # the facets' keys, worked out once per index version ("": not counted)
+    year: str = ""
+    dossier_label: str = ""  # "28 676"
+    signers: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, letter_id: str, date: str, doctype: str, dossier: str,
+           signatories: tuple[str, ...]) -> LetterInfo:
+        return cls(letter_id, date, doctype, dossier, signatories, date[:4],
+                   format_dossier(dossier) if dossier else "", frozenset(signatories))
 
 
 class Engine:
@@ -151,7 +163,7 @@ class Engine:
                 table = {}
                 for fields in searcher.documents(kind="letter"):
                     signers = tuple(s for s in fields.get("signatory", "").split(",") if s)
-                    table[fields["id"]] = LetterInfo(
+                    table[fields["id"]] = LetterInfo.of(
                         fields["id"], fields.get("date", ""), fields.get("doctype", ""),
                         fields.get("dossier", ""), signers,
                     )
@@ -250,7 +262,7 @@ class Engine:
         shown = self._by_own_text(searcher, {i: passages.get(i, []) for i in window}, ranking,
                                   request.passages)
         results = [
-            self._letter_hit(searcher, layout, letter_id, scores.get(letter_id, []), shown[letter_id],
+            self._letter_hit(searcher, layout, letter_id, scores.get(letter_id, 0.0), shown[letter_id],
                              compiled.matcher, request)
             for letter_id in window
         ]
@@ -270,7 +282,7 @@ class Engine:
         )
 
     def _run(self, searcher: Any, tree: Tree | None, ranking: wq.Query | None,
-             allowed: set[int] | None) -> tuple[dict[str, list[float]], dict[str, list[tuple[float, int, int]]]]:
+             allowed: set[int] | None) -> tuple[dict[str, float], dict[str, list[tuple[float, int, int]]]]:
         """The letters the tree selects among the allowed ones (None: all), with every passage the
         ranking query scores in them."""
         if tree is None or ranking is None:
@@ -283,26 +295,29 @@ class Engine:
         return self._group(searcher, ranking, selected)
 
     def _group(self, searcher: Any, query: wq.Query, selected: set[int] | None) -> tuple[
-        dict[str, list[float]], dict[str, list[tuple[float, int, int]]]
+        dict[str, float], dict[str, list[tuple[float, int, int]]]
     ]:
         """Every passage the query matches in the selected letters (None: in all letters), scored and
-        grouped per letter (so the total is exact)."""
+        grouped per letter (so the total is exact): each letter's score, and its passages' (score,
+        number in the letter, docnum). A letter's records are consecutive docnums, so its passages
+        come as one run of the scored docnums; the runs are cut with groupby, not a step per
+        passage in Python."""
         sets, layout = self.docsets(searcher)
         allowed = None if selected is None else passages_of(selected, layout)
         if allowed is not None and not allowed:
             return {}, {}
-        ordinals = layout.numbers
-        letter_of, ids = layout.letter_of, layout.ids
-        scores: dict[str, list[float]] = {}
+        found = sets.scores(query, allowed)
+        docnums = list(map(itemgetter(1), found))
+        rows = zip(map(layout.letter_of.__getitem__, docnums), map(itemgetter(0), found),
+                   map(layout.numbers.__getitem__, docnums), docnums, strict=True)
+        ids = layout.ids
         best: dict[str, list[tuple[float, int, int]]] = {}
-        for score, docnum in sets.scores(query, allowed):
-            letter = letter_of[docnum]
+        for letter, run in groupby(rows, key=itemgetter(0)):
             if letter < 0:
                 continue  # a letter or acronym record, not a passage
-            letter_id = ids[letter]
-            scores.setdefault(letter_id, []).append(score)
             # ties between passages go to the earlier passage, whatever the segment layout
-            best.setdefault(letter_id, []).append((score, ordinals[docnum], docnum))
+            best.setdefault(ids[letter], []).extend(map(itemgetter(1, 2, 3), run))
+        scores = {letter_id: _letter_score(list(map(itemgetter(0), hits))) for letter_id, hits in best.items()}
         return scores, best
 
     def _by_own_text(self, searcher: Any, hits: dict[str, list[tuple[float, int, int]]],
@@ -321,7 +336,7 @@ class Engine:
                             for score, n, docnum in found]
                 for letter_id, found in hits.items()}
 
-    def _letter_hit(self, searcher: Any, layout: Layout, letter_id: str, scores: list[float],
+    def _letter_hit(self, searcher: Any, layout: Layout, letter_id: str, score: float,
                     hits: list[tuple[float, int, int]], matcher: Any,
                     request: SearchRequest) -> LetterHit:
         fields = searcher.stored_fields(layout.record[layout.ordinal[letter_id]])
@@ -353,7 +368,7 @@ class Engine:
             type=meta.get("doctype"), date=meta.get("date"), dossier=meta.get("dossier"),
             number=meta.get("number"), vergaderjaar=meta.get("vergaderjaar"),
             signatories=[s["name"] for s in meta.get("signatories", []) if s.get("name")],
-            citation=cite, score=_letter_score(scores), hits=len(hits), passages=shown,
+            citation=cite, score=score, hits=len(hits), passages=shown,
             matched=matched if request.explain else None,
         )
 
@@ -559,42 +574,34 @@ def _letter_score(scores: list[float]) -> float:
     return ordered[0] + SECOND * ordered[1] + THIRD * ordered[2]
 
 
-def _rank(scores: dict[str, list[float]], info: dict[str, LetterInfo], sort: str,
+def _rank(scores: dict[str, float], info: dict[str, LetterInfo], sort: str,
           pinned: str | None) -> list[str]:
-    letters = list(scores)
+    """The letters in their order: by score (ties by id), or by date (undated last, by id)."""
+    letters = sorted(scores)
     if sort == "relevance":
-        letters.sort(key=lambda i: (-_letter_score(scores[i]), i))
+        letters.sort(key=scores.__getitem__, reverse=True)  # stable: equal scores stay by id
     else:
         dated = sorted((i for i in letters if info.get(i) and info[i].date),
                        key=lambda i: (info[i].date, i), reverse=sort == "newest")
-        letters = dated + sorted(i for i in letters if not (info.get(i) and info[i].date))
+        letters = dated + [i for i in letters if not (info.get(i) and info[i].date)]
     if pinned:
         letters = [pinned] + [i for i in letters if i != pinned]
     return letters
 
 
 def _facets(letters: list[str], info: dict[str, LetterInfo]) -> dict[str, dict[str, int]]:
-    year: Counter[str] = Counter()
-    kind: Counter[str] = Counter()
-    dossier: Counter[str] = Counter()
-    signatory: Counter[str] = Counter()
-    for letter_id in letters:
-        item = info.get(letter_id)
-        if item is None:
-            continue
-        if item.date:
-            year[item.date[:4]] += 1
-        if item.doctype:
-            kind[item.doctype] += 1
-        if item.dossier:
-            dossier[item.dossier] += 1
-        signatory.update(set(item.signatories))
-    written: Counter[str] = Counter()  # formatted once per dossier, not once per letter
-    for number, count in dossier.items():
-        written[format_dossier(number)] += count
+    """Letters per year, type, dossier and signatory, most first (years newest first); counted
+    with Counter over the letters' keys, worked out per index version (LetterInfo.of)."""
+    items = [item for item in map(info.get, letters) if item is not None]
+    year = Counter(map(attrgetter("year"), items))
+    kind = Counter(map(attrgetter("doctype"), items))
+    dossier = Counter(map(attrgetter("dossier_label"), items))
+    signatory = Counter(chain.from_iterable(map(attrgetter("signers"), items)))
+    for counter in (year, kind, dossier):
+        counter.pop("", None)
 
     def ordered(counter: Counter[str]) -> dict[str, int]:
         return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
     return {"year": dict(sorted(year.items(), reverse=True)), "type": ordered(kind),
-            "dossier": ordered(written), "signatory": ordered(signatory)}
+            "dossier": ordered(dossier), "signatory": ordered(signatory)}

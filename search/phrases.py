@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import pickle
-from collections.abc import Callable, Iterable
-from itertools import accumulate, compress
+from collections.abc import Iterable
+from itertools import accumulate, compress, repeat
+from operator import add, and_, mul, or_, rshift
 from typing import Any
 
 from whoosh import matching
@@ -62,12 +63,11 @@ class Phrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped
         if not shared:
             return matching.NullMatcher()
         candidates = sorted(shared)
-        encoded = {  # each word's encoded positions in each candidate, in the candidates' order
-            word: list(map(dict(zip(ids, values, strict=True)).__getitem__, candidates))
+        encoded = {  # each word's encoded positions in each candidate (both ascend: same order)
+            word: values if len(ids) == len(candidates) else list(compress(values, map(shared.__contains__, ids)))
             for word, (ids, _, values, _) in lists.items()}
-        keys = list(zip(*(encoded[word] for word in words), strict=True))
-        verdicts = _Checker(field.format).verdicts(set(keys))
-        docs = list(compress(candidates, map(verdicts.__getitem__, keys)))
+        masks = _Masks(field.format)
+        docs = list(compress(candidates, _in_a_row_each([masks.column(encoded[word]) for word in words])))
         if not docs:
             return matching.NullMatcher()
         weights, scores = _summed(docs, [lists[word] for word in words])
@@ -86,34 +86,30 @@ def _summed(docs: list[int], lists: list[Any]) -> tuple[list[float], list[float]
     weight_rows, score_rows = [], []
     lengths: list[Any] | None = None
     for ids, weights, _, scorer in lists:
-        kept = [weights[i] for i, doc in enumerate(ids) if doc in wanted]  # in docs' order: both ascend
+        # docs are in every word's ids, and both ascend: the kept weights are in docs' order
+        kept = list(weights) if len(ids) == len(docs) else list(compress(weights, map(wanted.__contains__, ids)))
         weight_rows.append(kept)
         if isinstance(scorer, WeightLengthScorer):  # BM25F: the field's length, looked up once a passage
             if lengths is None:
-                lengths = [scorer.dfl(doc) for doc in docs]
-            score_rows.append([scorer._score(w, n) for w, n in zip(kept, lengths, strict=True)])
+                lengths = list(map(scorer.dfl, docs))
+            score_rows.append(list(map(scorer._score, kept, lengths)))
         else:
             score_rows.append([scorer.score(_Posting(doc, w)) for doc, w in zip(docs, kept, strict=True)])
-    add = _tree_sum(len(lists))
-    return ([add(row) * 1.0 for row in zip(*weight_rows, strict=True)],
-            [add(row) * 1.0 for row in zip(*score_rows, strict=True)])
+    return _tree_added(weight_rows), _tree_added(score_rows)
 
 
-@functools.cache
-def _tree_sum(count: int) -> Callable[[tuple[float, ...]], float]:
-    """A function adding ``count`` values as make_binary_tree pairs them: the first half's sum
-    plus the second half's, halved again down to single values. Written out as one expression
-    (``(v[0] + v[1]) + (v[2] + v[3])``) because a recursive call per node was a tenth of a
-    common phrase's time; only numbers go into the expression."""
+def _tree_added(rows: list[list[float]]) -> list[float]:
+    """The rows added position by position as make_binary_tree pairs the words: the first
+    half's sum plus the second half's, halved again down to single rows, then times the
+    wrapper's boost of 1.0 (operator.add mapped over the rows: no Python call per passage)."""
 
-    def node(start: int, end: int) -> str:
+    def node(start: int, end: int) -> Iterable[float]:
         if end - start == 1:
-            return f"v[{start}]"
+            return rows[start]
         half = start + (end - start) // 2
-        return f"({node(start, half)} + {node(half, end)})"
+        return map(add, node(start, half), node(half, end))
 
-    adder: Callable[[tuple[float, ...]], float] = eval(f"lambda v: {node(0, count)}")  # noqa: S307
-    return adder
+    return list(map(mul, node(0, len(rows)), repeat(1.0)))
 
 
 class _Posting:
@@ -152,12 +148,10 @@ class _Given(BaseScorer):  # type: ignore[misc]  # whoosh is untyped
         return max(self._scores)
 
 
-class _Checker:
-    """Whether the words' encoded positions in one passage hold them in a row, worked out once
-    per distinct combination of encodings: every passage of a section has the same heading, and
-    a word that occurs once near the start of a passage is encoded the same in thousands of
-    passages. A word's positions are a bit mask (bit p for position p), so the words are in a row
-    where ``first & second >> 1 & third >> 2 …`` has a bit set."""
+class _Masks:
+    """Each word's positions in a passage as a bit mask (bit p for position p), worked out once
+    per distinct encoding: every passage of a section has the same heading, and a word that
+    occurs once near the start of a passage is encoded the same in thousands of passages."""
 
     def __init__(self, format: Any) -> None:
         if type(format) is Positions:  # Whoosh's encoding: a count, then the pickled gaps
@@ -166,14 +160,11 @@ class _Checker:
             self._decode = format.decoder("positions")
         self._masks: dict[bytes, int] = {}
 
-    def verdicts(self, combinations: Iterable[tuple[bytes, ...]]) -> dict[tuple[bytes, ...], bool]:
-        return {values: _in_a_row([self._mask(v) for v in values]) for values in combinations}
-
-    def _mask(self, value: bytes) -> int:
-        found = self._masks.get(value)
-        if found is None:
-            found = self._masks[value] = sum(map(_BIT.__lshift__, set(self._decode(value))))
-        return found
+    def column(self, values: list[bytes]) -> list[int]:
+        masks = self._masks
+        for value in set(values).difference(masks):
+            masks[value] = functools.reduce(or_, map(_BIT.__lshift__, self._decode(value)), 0)
+        return list(map(masks.__getitem__, values))
 
 
 _BIT = 1
@@ -186,11 +177,16 @@ def _positions(value: bytes) -> Iterable[int]:
     return accumulate(pickle.loads(value[_INT_SIZE:]))
 
 
+def _in_a_row_each(columns: list[list[int]]) -> list[int]:
+    """For each passage (a row across the words' columns of masks), the positions p where the
+    first word is at p, the second at p+1, the third at p+2 …: nonzero where the words are in a
+    row (``first & second >> 1 & third >> 2 …``, mapped over the columns)."""
+    starts = columns[0]
+    for offset, later in enumerate(columns[1:], start=1):
+        starts = list(map(and_, starts, map(rshift, later, repeat(offset))))
+    return starts
+
+
 def _in_a_row(masks: list[int]) -> bool:
     """Whether some position p of the first word has p+1 for the second word, p+2 for the third …"""
-    starts = masks[0]
-    for offset, later in enumerate(masks[1:], start=1):
-        starts &= later >> offset
-        if not starts:
-            return False
-    return True
+    return bool(_in_a_row_each([[mask] for mask in masks])[0])
