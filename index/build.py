@@ -24,7 +24,9 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
+from index import filetable
 from index.errors import IndexBusy, KamerzoekError
+from index.filetable import FileFacts, Look, look_at, recordable
 from index.ingest import file_hash, units
 from index.read import discover
 from index.schema import SCHEMA_VERSION, make_schema
@@ -120,18 +122,23 @@ def build(
     summary = Summary()
     with write_lock(index_dir, wait) as lock:
         ix = open_index(index_dir)
-        known: dict[str, str] = {}
-        letter_ids: dict[str, str] = {}  # letter id -> file
-        with ix.searcher() as searcher:
-            for fields in searcher.documents(kind="letter"):
-                known[fields["file"]] = fields["filehash"]
-                letter_ids[fields["id"]] = fields["file"]
+        facts = filetable.load(index_dir, ix)
+        dirty = facts is None  # the table is to be written again
+        if facts is None:
+            facts = _facts_from_records(ix)
+        known = {path: f.hash for path, f in facts.items()}
+        letter_ids = {letter_id: path for path, f in facts.items() for letter_id in f.letters}
         files, problems = discover(sources)
         summary.skipped.extend(problems)
         summary.files = len(files)
         present = set(files)
         gone = sorted(f for f in known if _under(f, sources) and f not in present)
-        todo = _changed(files, known)
+        todo, looks = _changed(files, facts)
+        changed = set(todo)
+        for path, look in looks.items():  # unchanged files: how they look now, for the next run
+            if path in facts and path not in changed and facts[path].look != look:
+                facts[path].look = look
+                dirty = True
         summary.unchanged = len(files) - len(todo)
         ids_of: dict[str, list[str]] = {}  # file -> its letters' ids
         for letter_id, path in letter_ids.items():
@@ -144,6 +151,7 @@ def build(
         try:
             for path in gone:
                 writer.delete_by_term("file", path)
+                facts.pop(path, None)
                 summary.removed += 1
             pipeline = _pipeline(writer, index_dir, todo, workers, lock)
             replaced: set[str] = set()  # files whose earlier version this run has deleted
@@ -155,8 +163,11 @@ def build(
                     summary.unchanged += 1
                 # A file that gives no letter at all (unreadable, nothing left after cleaning)
                 # keeps its earlier, readable version in the index.
+                if result.path in facts and result.path not in replaced:
+                    facts[result.path].look = None  # read again: hash it again next time
                 if result.letters and result.path not in replaced:
                     replaced.add(result.path)
+                    facts[result.path] = FileFacts(result.filehash, [], looks.get(result.path))
                     if result.path in known:
                         writer.delete_by_term("file", result.path)
                         for letter_id in ids_of.get(result.path, []):
@@ -169,6 +180,7 @@ def build(
                     name = _unique(letter.id, letter.source, taken)
                     taken[name] = result.path
                     names.append(name)
+                    facts[result.path].letters.append(name)
                     summary.letters += 1
                     summary.passages += letter.passage_count
                 pipeline.write(result, names)
@@ -178,6 +190,7 @@ def build(
                         progress(done, len(files))
             if writer is not None:
                 writer.commit(segments=pipeline.segments())
+                dirty = True
         except BaseException:
             if pipeline is not None:
                 pipeline.cancel()
@@ -186,32 +199,51 @@ def build(
             raise
         summary.total_letters = len(taken)
         _write_manifest(index_dir, {"schema_version": SCHEMA_VERSION, "letters": len(taken)})
+        if dirty:
+            filetable.save(index_dir, ix, facts)
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _changed(files: list[str], known: dict[str, str]) -> list[str]:
-    """The files whose content is not what the index holds (new ones included), in order.
+def _facts_from_records(ix: FileIndex) -> dict[str, FileFacts]:
+    """The files the index holds, with their hashes and letters, from its letter records (when
+    the file table cannot be trusted: index.filetable)."""
+    facts: dict[str, FileFacts] = {}
+    with ix.searcher() as searcher:
+        for fields in searcher.documents(kind="letter"):
+            entry = facts.setdefault(fields["file"], FileFacts(fields["filehash"], []))
+            entry.letters.append(fields["id"])
+    return facts
 
-    Hashing here, before any worker or writer starts, lets a re-run that changed one letter
-    use a plain writer instead of starting processes for thousands of unchanged files.
+
+def _changed(files: list[str], facts: dict[str, FileFacts]) -> tuple[list[str], dict[str, Look | None]]:
+    """The files whose content is not what the index holds (new ones included), in order, and
+    how each file looked before it was read (for the file table, when old enough to trust).
+
+    A file that looks as the table recorded is unchanged without being read. The others are
+    hashed here, before any worker or writer starts, so that a re-run that changed one letter
+    uses a plain writer instead of starting processes for thousands of unchanged files.
     A file that cannot be read counts as changed: index.ingest then reports why.
     """
-    if not known:
-        return list(files)
+    looks: dict[str, Look | None] = {}
     todo = []
     for path in files:
-        if path not in known:
+        look, taken = look_at(path)
+        looks[path] = recordable(look, taken)
+        known = facts.get(path)
+        if known is None:
             todo.append(path)
+            continue
+        if look is not None and look == known.look:
             continue
         try:
             with open(path, "rb") as handle:
                 digest = file_hash(handle.read())
         except OSError:
             digest = ""
-        if digest != known[path]:
+        if digest != known.hash:
             todo.append(path)
-    return todo
+    return todo, looks
 
 
 def _pipeline(writer: Any, index_dir: Path, files: list[str], wanted: int | None, lock: int) -> Any:
