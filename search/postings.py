@@ -47,16 +47,16 @@ class Blocks:
         self.fixedsize = fixedsize
         self.blocks: list[Block] = _headers(data)
 
-    def ids(self, block: Block) -> Sequence[int]:
-        return self.decode(block)[0]
+    def ids(self, block: Block) -> list[int]:
+        """A block's docnums (the writer stores the gaps between them)."""
+        return list(accumulate(self._data(block)[0]))
 
     def decode(self, block: Block) -> tuple[Sequence[int], Sequence[float], Sequence[Any]]:
         """A block's docnums, weights and encoded values, as W3LeafMatcher's _read_ids,
         _read_weights and _read_values give them."""
-        raw = self.data[block.start:block.end]
-        ids, weights, values = pickle.loads(zlib.decompress(raw) if block.compressed else raw)
+        ids, weights, values = self._data(block)
         count = block.size
-        decoded_ids = list(accumulate(ids))  # the writer stores the gaps between docnums
+        decoded_ids = list(accumulate(ids))
         if weights is None:
             decoded_weights = array("f", [1.0]) * count
         elif isinstance(weights, float):
@@ -71,6 +71,12 @@ class Blocks:
         else:
             decoded_values = tuple(values[i:i + fixedsize] for i in range(0, len(values), fixedsize))
         return decoded_ids, decoded_weights, decoded_values
+
+
+    def _data(self, block: Block) -> tuple[Any, Any, Any]:
+        raw = self.data[block.start:block.end]
+        data: tuple[Any, Any, Any] = pickle.loads(zlib.decompress(raw) if block.compressed else raw)
+        return data
 
 
 def blocks(reader: Any, field: str, tbytes: bytes) -> Blocks | None:
