@@ -5,8 +5,8 @@ several calls per level of an Or or And), which made a query over the 13k
 corpus spend seconds listing which letters hold a word. Here a term's postings
 are read in one read, decoded a block at a time in C (search/postings.py), into
 Python sets; Or and And become set union and intersection, and phrases are
-checked only on the passages that hold all their words. Scoring then visits only the passages of the letters the boolean tree
-selected: Whoosh's own query matchers run over postings cut down to those
+checked only on the passages that hold all their words. Scoring then visits only
+the passages of the letters the boolean tree selected: Whoosh's own query matchers run over postings cut down to those
 passages, so the scores are Whoosh's, without leapfrogging through the rest.
 
 Everything here gives the same answer as Whoosh's own docs_for_query and

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 import threading
 import weakref
 from collections import Counter
@@ -90,13 +91,17 @@ class LetterInfo:
     # the facets' keys, worked out once per index version ("": not counted)
     year: str = ""
     dossier_label: str = ""  # "28 676"
-    signers: frozenset[str] = frozenset()
+    signers: tuple[str, ...] = ()  # each once
 
     @classmethod
     def of(cls, letter_id: str, date: str, doctype: str, dossier: str,
            signatories: tuple[str, ...]) -> LetterInfo:
-        return cls(letter_id, date, doctype, dossier, signatories, date[:4],
-                   format_dossier(dossier) if dossier else "", frozenset(signatories))
+        """The keys are interned: thousands of letters share a year, type or dossier, and one
+        object for each keeps the table small in each server process (a search's reference
+        counts would otherwise un-share a page per letter it counts)."""
+        names = tuple(sys.intern(name) for name in dict.fromkeys(signatories))
+        return cls(letter_id, date, sys.intern(doctype), dossier, names, sys.intern(date[:4]),
+                   sys.intern(format_dossier(dossier)) if dossier else "", names)
 
 
 class Engine:
