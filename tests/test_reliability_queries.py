@@ -351,7 +351,8 @@ def test_the_server_listens_on_loopback_unless_told_otherwise(seed_index: Path, 
         while time.monotonic() < deadline and _listening(port) is None:
             assert process.poll() is None, (tmp_path / "serve.log").read_text()
             time.sleep(0.1)
-        assert _listening(port) == ["127.0.0.1"]
+        # the log says why, should the server have started late, on another port, or not at all
+        assert _listening(port) == ["127.0.0.1"], (port, (tmp_path / "serve.log").read_text())
     finally:
         process.terminate()
         process.wait(10)
