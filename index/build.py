@@ -26,7 +26,7 @@ from whoosh.index import FileIndex
 
 from index import filetable
 from index.errors import IndexBusy, KamerzoekError
-from index.filetable import FileFacts, Look, look_at, recordable
+from index.filetable import FileFacts, Look, look_at, recordable, replace_file
 from index.ingest import file_hash, units
 from index.read import discover
 from index.schema import SCHEMA_VERSION, make_schema
@@ -94,9 +94,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
 
 
 def _write_manifest(index_dir: Path, data: dict[str, Any]) -> None:
-    temporary = index_dir / (MANIFEST + ".tmp")
-    temporary.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
-    os.replace(temporary, index_dir / MANIFEST)
+    replace_file(index_dir / MANIFEST, json.dumps(data, indent=1, sort_keys=True))
 
 
 def _under(path: str, roots: list[str]) -> bool:
@@ -140,9 +138,7 @@ def build(
                 facts[path].look = look
                 dirty = True
         summary.unchanged = len(files) - len(todo)
-        ids_of: dict[str, list[str]] = {}  # file -> its letters' ids
-        for letter_id, path in letter_ids.items():
-            ids_of.setdefault(path, []).append(letter_id)
+        ids_of = {path: f.letters for path, f in facts.items()}  # as indexed before this run
         gone_set = set(gone)
         taken = {i: f for i, f in letter_ids.items() if f not in gone_set}
         # nothing to write: the index (and its generation, which searchers watch) stays as it is

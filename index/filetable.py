@@ -85,9 +85,14 @@ def save(index_dir: Path, ix: Any, facts: dict[str, FileFacts]) -> None:
     data = {"format": VERSION, "index": index_version(ix),
             "files": {path: [f.hash, f.letters, list(f.look) if f.look else None]
                       for path, f in sorted(facts.items())}}
-    temporary = index_dir / (FILES + ".tmp")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
-    os.replace(temporary, index_dir / FILES)
+    replace_file(index_dir / FILES, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Write a file beside the index so that a reader sees the old text or the new, never a part."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, "utf-8")
+    os.replace(temporary, path)
 
 
 def _look(value: Any) -> Look | None:

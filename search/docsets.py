@@ -6,8 +6,9 @@ corpus spend seconds listing which letters hold a word. Here a term's postings
 are read in one read, decoded a block at a time in C (search/postings.py), into
 Python sets; Or and And become set union and intersection, and phrases are
 checked only on the passages that hold all their words. Scoring then visits only
-the passages of the letters the boolean tree selected: Whoosh's own query matchers run over postings cut down to those
-passages, so the scores are Whoosh's, without leapfrogging through the rest.
+the passages of the letters the boolean tree selected: Whoosh's own query
+matchers run over postings cut down to those passages, so the scores are
+Whoosh's, without leapfrogging through the rest.
 
 Everything here gives the same answer as Whoosh's own docs_for_query and
 search (tests/test_docsets.py compares them); it reads a few private parts of
@@ -34,7 +35,7 @@ from whoosh.query.ranges import TermRange
 from whoosh.scoring import BM25FScorer
 
 from index.whoosh_fixes import load_numbers
-from search.postings import blocks, read_blocks
+from search.postings import Block, blocks, read_blocks
 
 DENSE = 0.25  # read a whole posting list once the documents wanted are a quarter of it
 RANGED = frozenset({"date"})  # fields whose ranges DocSets.ranged answers from a table
@@ -113,9 +114,9 @@ class DocSets:
         if isinstance(query, wq.Phrase):
             candidates = self._all_of([wq.Term(query.fieldname, w) for w in query.words])
             return self.verify(query, candidates)
-        if isinstance(query, TermRange) and query.fieldname in RANGED:
-            return self.ranged(query.fieldname).matching(query, self.searcher.schema[query.fieldname])
         if isinstance(query, TermRange):
+            if query.fieldname in RANGED:
+                return self.ranged(query.fieldname).matching(query, self.searcher.schema[query.fieldname])
             found = set()
             for field, text in query.existing_terms(self.searcher.reader(), expand=True):
                 found |= self.term(field, text)
@@ -324,33 +325,30 @@ def _leaf_scores(matcher: Any) -> dict[int, float] | None:
     at once: BM25F's ``score()`` is ``_score(weight(), dfl(id()))`` per posting, here mapped over
     the lists. A scorer that knows its scores already (``scores_for``, search/phrases.py) gives
     them. None: walk it (another scorer, or a matcher already under way)."""
-    scorer = matcher.scorer if type(matcher) is W3LeafMatcher else matcher._scorer
     if type(matcher) is W3LeafMatcher:
+        scorer = matcher.scorer
+        if type(scorer) is not BM25FScorer or matcher._i:
+            return None
         found = read_blocks(matcher._postfile, matcher._startoffset, matcher._length, matcher._fixedsize)
-        first = found.blocks[0] if found.blocks else None
-        if matcher._i or first is None or matcher._nextoffset != matcher._startoffset + first.end:
-            return None  # moved on from the first posting
-        ids: list[int] = []
-        weights: list[float] = []
-        for block in found.blocks:
-            block_ids, block_weights, _ = found.decode(block)
-            ids.extend(block_ids)
-            weights.extend(block_weights)
+        if not found.blocks or matcher._nextoffset != matcher._startoffset + found.blocks[0].end:
+            return None  # moved on from the first block
+        ids, weights, _ = found.postings(found.blocks)
     else:
+        scorer = matcher._scorer
         if matcher._i:
             return None
         ids = matcher._ids
         given = getattr(scorer, "scores_for", None)
         if given is not None:
             return dict(zip(ids, given(matcher), strict=True))
+        if type(scorer) is not BM25FScorer:
+            return None
         if matcher._all_weights:
             weights = [matcher._all_weights] * len(ids)
         elif matcher._weights:
             weights = matcher._weights
         else:
             weights = [1.0] * len(ids)
-    if type(scorer) is not BM25FScorer:
-        return None
     return dict(zip(ids, map(scorer._score, weights, map(scorer.dfl, ids)), strict=True))
 
 
@@ -453,21 +451,21 @@ class Restricted:
         keep = self._wanted_set
         if reader.has_deletions():
             keep = keep - reader.deleted_docs_set
-        ids: list[int] = []
-        weights: list[float] = []
-        values: list[Any] = []
-        start = 0  # the first wanted document not yet passed
-        for block in found.blocks:
-            if start >= len(wanted):
-                break
-            if wanted[start] <= block.last:
-                block_ids, block_weights, block_values = found.decode(block)
-                ids.extend(block_ids)
-                weights.extend(block_weights)
-                values.extend(block_values)
-                start = bisect_right(wanted, block.last, start)
+        ids, weights, values = found.postings(_blocks_holding(found.blocks, wanted))
         chosen = list(map(keep.__contains__, ids))
         return list(compress(ids, chosen)), list(compress(weights, chosen)), list(compress(values, chosen))
+
+
+def _blocks_holding(blocks: list[Block], wanted: list[int]) -> Iterator[Block]:
+    """The blocks (in docnum order) that can hold one of the wanted docnums (ascending): those
+    whose range, from the block before's last docnum to their own last, has one."""
+    start = 0  # the first wanted document not yet passed
+    for block in blocks:
+        if start >= len(wanted):
+            return
+        if wanted[start] <= block.last:
+            yield block
+            start = bisect_right(wanted, block.last, start)
 
 
 class _Frequencies:

@@ -87,11 +87,10 @@ class LetterInfo:
     date: str
     doctype: str
     dossier: str
-    signatories: tuple[str, ...]
+    signatories: tuple[str, ...]  # each once
     # the facets' keys, worked out once per index version ("": not counted)
     year: str = ""
     dossier_label: str = ""  # "28 676"
-    signers: tuple[str, ...] = ()  # each once
 
     @classmethod
     def of(cls, letter_id: str, date: str, doctype: str, dossier: str,
@@ -101,7 +100,7 @@ class LetterInfo:
         counts would otherwise un-share a page per letter it counts)."""
         names = tuple(sys.intern(name) for name in dict.fromkeys(signatories))
         return cls(letter_id, date, sys.intern(doctype), dossier, names, sys.intern(date[:4]),
-                   sys.intern(format_dossier(dossier)) if dossier else "", names)
+                   sys.intern(format_dossier(dossier)) if dossier else "")
 
 
 class Engine:
@@ -601,7 +600,7 @@ def _facets(letters: list[str], info: dict[str, LetterInfo]) -> dict[str, dict[s
     year = Counter(map(attrgetter("year"), items))
     kind = Counter(map(attrgetter("doctype"), items))
     dossier = Counter(map(attrgetter("dossier_label"), items))
-    signatory = Counter(chain.from_iterable(map(attrgetter("signers"), items)))
+    signatory = Counter(chain.from_iterable(map(attrgetter("signatories"), items)))
     for counter in (year, kind, dossier):
         counter.pop("", None)
 

@@ -63,9 +63,8 @@ class Phrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped
         if not shared:
             return matching.NullMatcher()
         candidates = sorted(shared)
-        encoded = {  # each word's encoded positions in each candidate (both ascend: same order)
-            word: values if len(ids) == len(candidates) else list(compress(values, map(shared.__contains__, ids)))
-            for word, (ids, _, values, _) in lists.items()}
+        encoded = {word: _kept(ids, values, shared)  # each word's positions in each candidate
+                   for word, (ids, _, values, _) in lists.items()}
         masks = _Masks(field.format)
         docs = list(compress(candidates, _in_a_row_each([masks.column(encoded[word]) for word in words])))
         if not docs:
@@ -86,8 +85,7 @@ def _summed(docs: list[int], lists: list[Any]) -> tuple[list[float], list[float]
     weight_rows, score_rows = [], []
     lengths: list[Any] | None = None
     for ids, weights, _, scorer in lists:
-        # docs are in every word's ids, and both ascend: the kept weights are in docs' order
-        kept = list(weights) if len(ids) == len(docs) else list(compress(weights, map(wanted.__contains__, ids)))
+        kept = _kept(ids, weights, wanted)
         weight_rows.append(kept)
         if isinstance(scorer, WeightLengthScorer):  # BM25F: the field's length, looked up once a passage
             if lengths is None:
@@ -96,6 +94,14 @@ def _summed(docs: list[int], lists: list[Any]) -> tuple[list[float], list[float]
         else:
             score_rows.append([scorer.score(_Posting(doc, w)) for doc, w in zip(docs, kept, strict=True)])
     return _tree_added(weight_rows), _tree_added(score_rows)
+
+
+def _kept(ids: list[int], items: Iterable[Any], wanted: set[int]) -> list[Any]:
+    """The items (one per id) of the wanted ids, in the ids' order; every wanted docnum is among
+    the ids (a phrase's candidates hold all its words), so equal counts mean all of them."""
+    if len(ids) == len(wanted):
+        return list(items)
+    return list(compress(items, map(wanted.__contains__, ids)))
 
 
 def _tree_added(rows: list[list[float]]) -> list[float]:
@@ -186,7 +192,3 @@ def _in_a_row_each(columns: list[list[int]]) -> list[int]:
         starts = list(map(and_, starts, map(rshift, later, repeat(offset))))
     return starts
 
-
-def _in_a_row(masks: list[int]) -> bool:
-    """Whether some position p of the first word has p+1 for the second word, p+2 for the third …"""
-    return bool(_in_a_row_each([[mask] for mask in masks])[0])

@@ -21,7 +21,7 @@ import io
 import pickle
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import accumulate
 from typing import Any, NamedTuple
 
@@ -72,6 +72,17 @@ class Blocks:
             decoded_values = tuple(values[i:i + fixedsize] for i in range(0, len(values), fixedsize))
         return decoded_ids, decoded_weights, decoded_values
 
+    def postings(self, chosen: Iterable[Block]) -> tuple[list[int], list[float], list[Any]]:
+        """The docnums, weights and encoded values of the chosen blocks, end to end."""
+        ids: list[int] = []
+        weights: list[float] = []
+        values: list[Any] = []
+        for block in chosen:
+            block_ids, block_weights, block_values = self.decode(block)
+            ids.extend(block_ids)
+            weights.extend(block_weights)
+            values.extend(block_values)
+        return ids, weights, values
 
     def _data(self, block: Block) -> tuple[Any, Any, Any]:
         raw = self.data[block.start:block.end]

@@ -11,7 +11,7 @@ from whoosh.formats import Positions
 from index.analysis import analyze
 from search import phrases
 from search.engine import Engine
-from search.phrases import _in_a_row
+from search.phrases import _in_a_row_each
 
 PHRASES = [
     "twee procent van het BBP", "de NAVO", "van de", "NAVO verdragsgebied", "Europese Unie",
@@ -77,6 +77,11 @@ def test_the_bit_masks_say_what_the_positions_say(positions: list[set[int]]) -> 
 
 def _mask(positions: set[int]) -> int:
     return sum(1 << p for p in positions)
+
+
+def _in_a_row(masks: list[int]) -> bool:
+    """One passage's verdict from the column-wise check the phrase matcher runs."""
+    return bool(_in_a_row_each([[mask] for mask in masks])[0])
 
 
 @given(st.lists(st.integers(0, 100_000), unique=True).map(sorted))
