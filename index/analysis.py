@@ -228,19 +228,42 @@ def _scan(text: str) -> Iterator[_Raw]:
                 pos += 1
 
 
-_LAST_SCAN: tuple[str | None, list[_Raw]] = (None, [])  # one entry, replaced whole (thread-safe)
+# The scans of the letter being indexed, by the identity of each passage's text: the letter
+# record's word counts (letter_words) and then each passage's fields read the same scan.
+_SCANS: dict[int, tuple[str, list[_Raw]]] = {}  # replaced whole (thread-safe)
 
 
 def _scan_once(text: str) -> list[_Raw]:
-    """_scan, remembered for the last text: indexing analyses each passage's text for three
-    fields (text, exact, tails) one after the other, and this tokenizes it once."""
-    global _LAST_SCAN
-    last = _LAST_SCAN
-    if last[0] is text:
-        return last[1]
+    """_scan, remembered for the texts of the letter being indexed (or the last text)."""
+    global _SCANS
+    entry = _SCANS.get(id(text))
+    if entry is not None and entry[0] is text:
+        return entry[1]
     raws = list(_scan(text))
-    _LAST_SCAN = (text, raws)
+    _SCANS = {id(text): (text, raws)}
     return raws
+
+
+def letter_words(texts: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """How often each folded word (the unstemmed field) and each reversed long stem (the tails
+    field) occurs in a letter's passage texts. Those two fields are vocabularies: the query side
+    reads their terms and document frequencies, never their postings, so they are indexed once
+    per letter, on its letter record, instead of once per passage. Remembers each text's scan
+    for the passages' own fields."""
+    global _SCANS
+    scans: dict[int, tuple[str, list[_Raw]]] = {}
+    exact: dict[str, int] = {}
+    tails: dict[str, int] = {}
+    for text in texts:
+        raws = list(_scan(text))
+        scans[id(text)] = (text, raws)
+        for _, _, folded, stm, _, _, joined in raws:
+            exact[folded] = exact.get(folded, 0) + 1
+            if len(stm) >= TAIL_MIN and not joined:
+                tail = stm[::-1]
+                tails[tail] = tails.get(tail, 0) + 1
+    _SCANS = scans
+    return exact, tails
 
 
 @dataclass(frozen=True, slots=True)

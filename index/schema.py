@@ -1,7 +1,8 @@
 """The Whoosh schema: one record per letter and one per passage, in one index.
 
 Letter records carry the letter's facts (date, type, dossier, signatories),
-the metadata as JSON and what incremental indexing needs (file, hash); a
+the metadata as JSON, what incremental indexing needs (file, hash) and the
+letter's vocabularies (the unstemmed words and the reversed stems); a
 filter selects letter records, and search/docsets.py maps passages to their
 letter through the ``letter`` column. Passage records carry their text and
 place in the letter.
@@ -12,18 +13,20 @@ index, so renaming that module means rebuilding the index.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.system import pack_uint
 
 from index import whoosh_fixes
-from index.analysis import dutch_analyzer, plain_analyzer, tail_analyzer
+from index.analysis import dutch_analyzer, letter_words, plain_analyzer, tail_analyzer
 from index.records import Letter, Passage
 
 whoosh_fixes.apply()
 
-SCHEMA_VERSION = 7  # bump when fields or analysis change: an older index must be rebuilt
+SCHEMA_VERSION = 8  # bump when fields or analysis change: an older index must be rebuilt
 
 
 class DutchText(TEXT):  # type: ignore[misc]  # whoosh is untyped
@@ -40,10 +43,22 @@ class DutchText(TEXT):  # type: ignore[misc]  # whoosh is untyped
         return super().index(value, **kwargs)
 
 
+class LetterWords(TEXT):  # type: ignore[misc]  # whoosh is untyped
+    """A vocabulary field on letter records: its value is the letter's words and how often each
+    occurs (index.analysis.letter_words), counted from the passages' scans, not analysed again.
+    The analyzer stays for the query side (Whoosh's parser, the spelling words)."""
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        if isinstance(value, Mapping):
+            boost = self.format.field_boost
+            return [(word.encode("utf-8"), n, n * boost, pack_uint(n)) for word, n in value.items()]
+        return super().index(value, **kwargs)
+
+
 def make_schema() -> Schema:
     return Schema(
         kind=ID(stored=True),  # "letter" | "passage" | "acronym"
-        id=ID(stored=True, unique=True),
+        id=STORED(),  # looked up through the letter table (search/engine.py), never as a term
         letter=ID(stored=True, sortable=True),
         file=ID(stored=True),  # the file as given to `kamerzoek index`, for incremental runs
         filehash=STORED(),
@@ -52,8 +67,9 @@ def make_schema() -> Schema:
         text=DutchText(analyzer=dutch_analyzer(), stored=True, phrase=True),
         heading=DutchText(analyzer=dutch_analyzer(), stored=True, phrase=True, field_boost=1.5),
         title=DutchText(analyzer=dutch_analyzer(), stored=True, phrase=True, field_boost=1.2),
-        exact=DutchText(analyzer=plain_analyzer(), phrase=False),  # unstemmed: suggestions, exact-form boost
-        tails=DutchText(analyzer=tail_analyzer(), phrase=False),  # reversed stems: compounds by their last part
+        # vocabularies, on letter records (one posting per letter and word, not per passage):
+        exact=LetterWords(analyzer=plain_analyzer(), phrase=False),  # unstemmed: prefixes, suggestions, compounds
+        tails=LetterWords(analyzer=tail_analyzer(), phrase=False),  # reversed stems: compounds by their last part
         # passage facts
         n=NUMERIC(stored=True, sortable=True, shift_step=0),  # read from its column, never ranged
         page=STORED(),
@@ -79,10 +95,12 @@ def make_schema() -> Schema:
 def add_letter(writer: Any, letter: Letter, path: str, filehash: str) -> None:
     """Add the records of a letter: the letter, its learned acronyms, its passages."""
     common = _letter_fields(letter)
+    exact, tails = letter_words([passage.text for passage in letter.passages])
     title = " — ".join(t for t in (letter.meta.dossier_title, letter.meta.title) if t)
     writer.add_document(
         kind="letter", id=letter.id, file=path, filehash=filehash, source=letter.source,
-        meta=json.dumps(asdict(letter.meta), ensure_ascii=False), title=title, **common,
+        meta=json.dumps(asdict(letter.meta), ensure_ascii=False), title=title, exact=exact, tails=tails,
+        **common,
     )
     for i, (acronym, long_form) in enumerate(letter.acronyms, start=1):
         # learned definitions, kept with their letter (and removed with its file)
@@ -116,8 +134,6 @@ def _letter_fields(letter: Letter) -> dict[str, Any]:
 def _passage_fields(passage: Passage) -> dict[str, Any]:
     return {
         "text": passage.text,
-        "exact": passage.text,
-        "tails": passage.text,
         "heading": passage.heading or "",
         "n": passage.n,
         "page": passage.page,

@@ -268,10 +268,10 @@ class _Translator:
         return wq.Or([own] + alternatives) if alternatives else own
 
     def prefix(self, text: str, positive: bool) -> wq.Query | None:
-        stem = fold(text).strip()
-        if len(stem) < 2:
+        start = fold(text).strip()
+        if len(start) < 2:
             return None
-        words = list(islice(self.reader.expand_prefix("exact", stem), self.budget + 1))
+        words = list(islice(self.reader.expand_prefix("exact", start), self.budget + 1))
         if len(words) > self.budget:
             self.notes.append(
                 f"{text}* staat voor meer dan {self.budget} woorden; alleen de eerste {self.budget} zijn "
@@ -280,11 +280,19 @@ class _Translator:
             words = words[: self.budget]
         self.budget -= len(words)
         if positive:
-            self.prefixes.append(stem)
-            self.labels.setdefault(stem, f"{text}*")
+            self.prefixes.append(start)
+            self.labels.setdefault(start, f"{text}*")
         if not words:
             return wq.NullQuery
-        return wq.Or([wq.Term("exact", _text(w)) for w in words])
+        # The words' stems in the passages' text (the unstemmed field is a vocabulary of
+        # letters): a word's other forms match too ("huiz*": huizen, so also huis), and are
+        # highlighted as hits of the prefix.
+        stems = dict.fromkeys(stem(_text(w)) for w in words)
+        if positive:
+            self.stems.update(stems)
+            for found in stems:
+                self.labels.setdefault(found, f"{text}*")
+        return wq.Or([wq.Term("text", s) for s in stems])
 
 
 def _known_front(front: str, df: Any) -> bool:

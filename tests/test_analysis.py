@@ -454,10 +454,39 @@ def test_index_postings_are_whooshs_generic_postings_for_every_analysed_field() 
              for p in letter.passages] + HOSTILE_TEXTS
     schema = make_schema()
     fields = [name for name in schema.names() if isinstance(schema[name], DutchText)]
-    assert {"text", "heading", "title", "exact", "tails"} <= set(fields)
+    assert {"text", "heading", "title", "signer_words"} <= set(fields)
     for name in fields:
         field = schema[name]
         for text in texts:
             ours = sorted(field.index(text))
             generic = sorted(TEXT.index(field, text))
             assert ours == generic, (name, text[:60])
+
+
+def test_a_letters_vocabulary_counts_what_the_analyzers_yield_over_its_passages() -> None:
+    """The vocabulary fields (unstemmed words, reversed stems) are indexed once per letter from
+    the passages' scans (index.analysis.letter_words): each word with the frequency that
+    Whoosh's generic path over each passage's text, summed, gives."""
+    from collections import Counter
+
+    from index.analysis import letter_words
+    from index.ingest import process_file
+    from index.schema import LetterWords, make_schema
+    from tests.conftest import SEEDS
+
+    schema = make_schema()
+    letters = [letter.passages for path in sorted(SEEDS.iterdir()) for letter in process_file(str(path)).letters]
+    for passages in [*letters, [type("P", (), {"text": t})() for t in HOSTILE_TEXTS]]:
+        texts = [p.text for p in passages]
+        counted = dict(zip(("exact", "tails"), letter_words(texts), strict=True))
+        for name in ("exact", "tails"):
+            field = schema[name]
+            assert isinstance(field, LetterWords)
+            generic: Counter[bytes] = Counter()
+            for text in texts:
+                for term, freq, _, _ in TEXT.index(field, text):
+                    generic[term] += freq
+            assert {w.encode(): n for w, n in counted[name].items()} == dict(generic), name
+            ours = field.index(counted[name])
+            assert sorted((t, f, w) for t, f, w, _ in ours) == sorted((t, n, float(n)) for t, n in generic.items())
+

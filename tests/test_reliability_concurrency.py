@@ -38,7 +38,7 @@ BUSY = "Another `kamerzoek index` is writing to"
 
 @dataclass
 class Letters:
-    folder: Path  # seeds and 100 generated letters: the parallel writer, and a few seconds of work
+    folder: Path  # seeds and 300 generated letters: the parallel writer, and a few seconds of work
     words: dict[str, str]  # file -> its own word
     clean: dict[str, object]  # snapshot of a clean build, made alone
     index_dir: Path  # that clean build
@@ -48,7 +48,7 @@ class Letters:
 def letters(tmp_path_factory: pytest.TempPathFactory) -> Letters:
     folder = tmp_path_factory.mktemp("samen")
     shutil.copytree(ROOT / "seeds", folder / "corpus" / "seeds")
-    words = write_letters(folder / "corpus" / "brieven", 100)
+    words = write_letters(folder / "corpus" / "brieven", 300)
     done = run(["index", str(folder / "corpus"), "--index", str(folder / "schoon")])
     assert done.returncode == 0, done.stderr
     return Letters(folder / "corpus", words, snapshot(folder / "schoon"), folder / "schoon")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.writing import SegmentWriter
 
 from index.ingest import process_file
@@ -47,6 +49,35 @@ def test_the_bulk_writer_writes_whooshs_files_byte_for_byte(tmp_path: Path, opti
     assert {".trm", ".pst"} <= set(ours)  # the postings are among what is compared
     for extension in theirs:
         assert ours[extension] == theirs[extension], extension
+
+
+def _write_long_lists(index_dir: Path, writer_class: type) -> dict[str, bytes]:
+    """1,500 documents of seven words: posting lists of many blocks, positions and frequencies
+    and neither, weights alike and not, a boosted field, scorable and not."""
+    index_dir.mkdir()
+    schema = Schema(body=TEXT(phrase=True), counts=TEXT(phrase=False, field_boost=1.5),
+                    tag=KEYWORD(scorable=True), flag=ID)
+    ix = whoosh_index.create_in(str(index_dir), schema)
+    rng = random.Random(7)
+    words = ["de", "het", "navo", "brief", "minister", "kamer", "zorg"]
+    writer = writer_class(ix, compound=False)
+    for n in range(1500):
+        body = " ".join(rng.choices(words, k=rng.randint(1, 40)))
+        writer.add_document(body=body, counts=body if n % 5 else "", tag=" ".join(rng.sample(words, 2)),
+                            flag="ja" if n % 3 else "nee")
+    writer.commit()
+    return _segment_files(index_dir)
+
+
+def test_the_bulk_writer_writes_long_posting_lists_byte_for_byte(tmp_path: Path) -> None:
+    theirs = _write_long_lists(tmp_path / "whoosh", SegmentWriter)
+    ours = _write_long_lists(tmp_path / "bulk", BulkSegmentWriter)
+    assert set(ours) == set(theirs)
+    for extension in theirs:
+        assert ours[extension] == theirs[extension], extension
+    ix = whoosh_index.open_dir(str(tmp_path / "bulk"))
+    with ix.searcher() as searcher:
+        assert searcher.reader().doc_frequency("body", "de") > 1000  # many blocks of 128
 
 
 def test_postings_come_out_sorted_by_field_term_and_document() -> None:
