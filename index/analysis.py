@@ -229,18 +229,23 @@ def _scan(text: str) -> Iterator[_Raw]:
 
 
 # The scans of the letter being indexed, by the identity of each passage's text: the letter
-# record's word counts (letter_words) and then each passage's fields read the same scan.
-_SCANS: dict[int, tuple[str, list[_Raw]]] = {}  # replaced whole (thread-safe)
+# record's word counts (letter_words) and then each passage's fields read the same scan. Other
+# texts (a title, a heading) are remembered one at a time. Each is replaced whole (thread-safe).
+_SCANS: dict[int, tuple[str, list[_Raw]]] = {}
+_LAST_SCAN: tuple[str | None, list[_Raw]] = (None, [])
 
 
 def _scan_once(text: str) -> list[_Raw]:
-    """_scan, remembered for the texts of the letter being indexed (or the last text)."""
-    global _SCANS
+    """_scan, remembered for the texts of the letter being indexed and for the last text."""
+    global _LAST_SCAN
     entry = _SCANS.get(id(text))
     if entry is not None and entry[0] is text:
         return entry[1]
+    last = _LAST_SCAN
+    if last[0] is text:
+        return last[1]
     raws = list(_scan(text))
-    _SCANS = {id(text): (text, raws)}
+    _LAST_SCAN = (text, raws)
     return raws
 
 

@@ -467,8 +467,6 @@ def test_a_letters_vocabulary_counts_what_the_analyzers_yield_over_its_passages(
     """The vocabulary fields (unstemmed words, reversed stems) are indexed once per letter from
     the passages' scans (index.analysis.letter_words): each word with the frequency that
     Whoosh's generic path over each passage's text, summed, gives."""
-    from collections import Counter
-
     from index.analysis import letter_words
     from index.ingest import process_file
     from index.schema import LetterWords, make_schema
@@ -490,3 +488,31 @@ def test_a_letters_vocabulary_counts_what_the_analyzers_yield_over_its_passages(
             ours = field.index(counted[name])
             assert sorted((t, f, w) for t, f, w, _ in ours) == sorted((t, n, float(n)) for t, n in generic.items())
 
+
+
+def test_indexing_a_letter_tokenizes_each_passage_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The letter record's vocabularies and each passage's own fields read one scan of the
+    passage's text, also when a title or heading is analysed in between."""
+    from whoosh import index as whoosh_index
+
+    from index import analysis
+    from index.ingest import process_file
+    from index.schema import add_letter, make_schema
+    from index.segment import BulkSegmentWriter
+    from tests.conftest import SEEDS
+
+    scanned: Counter[str] = Counter()
+    scan = analysis._scan
+
+    def counting(text: str) -> list[analysis._Raw]:
+        scanned[text] += 1
+        return list(scan(text))
+
+    monkeypatch.setattr(analysis, "_scan", counting)
+    result = process_file(str(sorted(SEEDS.iterdir())[0]))
+    (letter,) = result.letters
+    writer = BulkSegmentWriter(whoosh_index.create_in(str(tmp_path), make_schema()))
+    add_letter(writer, letter, result.path, result.filehash)
+    writer.commit()
+    assert len(letter.passages) > 10 and any(p.heading for p in letter.passages)
+    assert [scanned[p.text] for p in letter.passages] == [1] * len(letter.passages)
