@@ -146,6 +146,16 @@ def test_prefix_search(engine: Engine) -> None:
     assert {"afschrikking", "afschrikkende"} <= {f.lower() for f in forms}
 
 
+def test_a_prefix_finds_the_other_forms_of_its_words_and_highlights_them(engine: Engine) -> None:
+    """A prefix searches the stems of the words it starts: "initiatieve*" starts "initiatieven"
+    (seed 001), whose stem also finds "initiatief" (seed 003); both are marked as its hits."""
+    result = search(engine, "initiatieve*", explain=True)
+    matched = {r.source.split("/")[-1][:3]: (r.matched or {}).get("initiatieve*") for r in result.results}
+    assert matched == {"001": ["initiatieven"], "003": ["initiatief"]}
+    marked = {m for r in result.results for p in r.passages for m in re.findall(r"<mark>(.*?)</mark>", p.highlight)}
+    assert marked == {"initiatieven", "initiatief"}
+
+
 @pytest.mark.parametrize("q", ["AND", '"', '""', ")", "(", ")(", "((NAVO", "NAVO)", '"Raad van Europa',
                                "NAVO AND", "de het een", "14:30", "kosten/baten", "28676, nr. 266",
                                "-", "*", "a*", "foo:bar", "jaar:abc", "\x00\x1b[31m", "{{7*7}}",
