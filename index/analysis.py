@@ -264,7 +264,7 @@ def letter_words(texts: list[str]) -> tuple[dict[str, int], dict[str, int]]:
         scans[id(text)] = (text, raws)
         for _, _, folded, stm, _, _, joined in raws:
             exact[folded] = exact.get(folded, 0) + 1
-            if len(stm) >= TAIL_MIN and not joined:
+            if has_tail(stm, joined):
                 tail = stm[::-1]
                 tails[tail] = tails.get(tail, 0) + 1
     _SCANS = scans
@@ -390,16 +390,17 @@ class TailTokenizer(DutchTokenizer):
 
     def __call__(self, value: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
         for token in super().__call__(value, *args, **kwargs):
-            if len(token.text) >= TAIL_MIN and not token.joined:
+            if has_tail(token.text, token.joined):
                 token.text = token.text[::-1]
                 yield token
 
-    def index_texts(self, value: str) -> list[tuple[str, int]]:
-        return [(stm[::-1], pos) for _, _, _, stm, pos, _, joined in _scan_once(value)
-                if len(stm) >= TAIL_MIN and not joined]
-
 
 TAIL_MIN = 7  # stems shorter than this are not compounds worth finding by their tail
+
+
+def has_tail(stemmed: str, joined: bool) -> bool:
+    """A stem the tails field holds (reversed): long enough, and not a joined form."""
+    return len(stemmed) >= TAIL_MIN and not joined
 
 
 def tail_analyzer() -> TailTokenizer:

@@ -42,7 +42,8 @@ class TermPostings:
     (numbers in arrays and the encoded values in one buffer per term, not an object per
     posting: a worker holds the postings of half a 100k collection).
 
-    Whoosh's merge (``add_reader``) feeds it through ``add`` as the writer's own documents do.
+    The writer's own documents come a field at a time (``add_field``); Whoosh's merge
+    (``add_reader``) sends postings one at a time (``add``).
     """
 
     def __init__(self) -> None:
@@ -226,9 +227,10 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, pool: TermPostin
             for start in range(0, count, limit):
                 end = min(start + limit, count)
                 ids = docnums[start:end]
-                stored = array("f", weights[start:end])  # the weights as the block keeps them
+                block_weights = weights[start:end]
+                stored = array("f", block_weights)  # the weights as the block keeps them
                 total += sum(stored)
-                heaviest = max(weights[start:end])
+                heaviest = max(block_weights)
                 block_maxweight = heaviest if heaviest > 0 else 0
                 block_min: int | None = None
                 block_max = 0
