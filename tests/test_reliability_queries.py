@@ -355,7 +355,12 @@ def test_the_server_listens_on_loopback_unless_told_otherwise(seed_index: Path, 
         assert _listening(port) == ["127.0.0.1"], (port, (tmp_path / "serve.log").read_text())
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:  # killed, not left running into the next test
+            process.kill()
+            process.wait()
+            raise AssertionError("kamerzoek serve did not stop on SIGTERM within 10 s") from None
 
 
 def _listening(port: int) -> list[str] | None:

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -84,3 +85,46 @@ def test_the_server_asks_glibc_for_one_malloc_arena() -> None:
     from web import serving
 
     assert serving.one_malloc_arena() is (platform.libc_ver()[0] == "glibc")
+
+
+# A supervisor stopped while it starts its processes: os.fork is wrapped so that the supervisor
+# sends itself SIGTERM right after its first fork, and the new process dawdles before it sets up
+# its own signal handling, so the supervisor's SIGTERM reaches it inside that window.
+_STOPPED_WHILE_STARTING = """
+import os, signal, sys, time
+from flask import Flask
+from web import serving
+
+real_fork, forks = os.fork, []
+
+def fork():
+    pid = real_fork()
+    if pid == 0:
+        time.sleep(0.3)
+    else:
+        forks.append(pid)
+        print(pid, flush=True)
+        if len(forks) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+    return pid
+
+os.fork = fork
+serving.serve(Flask("stopped"), serving.listen("127.0.0.1", 0), 1, 3)
+print("stopped", flush=True)
+"""
+
+
+def test_a_server_stopped_while_its_processes_start_stops_them_all() -> None:
+    process = subprocess.Popen([sys.executable, "-c", _STOPPED_WHILE_STARTING], stdout=subprocess.PIPE,
+                               text=True, cwd=Path(__file__).resolve().parents[1])
+    try:
+        out, _ = process.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        for pid in children(process.pid):
+            os.kill(pid, signal.SIGKILL)
+        process.kill()
+        out, _ = process.communicate()
+    lines = out.split()
+    assert lines[-1:] == ["stopped"], out  # the supervisor returned, on its own
+    assert lines[:-1] == lines[:1]  # no process was started after the stop
+    assert not _alive(int(lines[0]))

@@ -83,7 +83,8 @@ class _Supervisor:
         previous = signal.signal(signal.SIGTERM, self._stop)
         try:
             for _ in range(self._wanted):
-                self._start()
+                if not self._stopping:  # a SIGTERM may come while the processes start
+                    self._start()
             while self._children:
                 try:
                     pid, status = os.wait()
@@ -97,7 +98,8 @@ class _Supervisor:
                     print(f"kamerzoek serve: process {pid} ended ({_how(status)}); starting another",
                           file=sys.stderr, flush=True)
                     time.sleep(RESTART_PAUSE)
-                    self._start()
+                    if not self._stopping:
+                        self._start()
         finally:
             self._stop()
             for pid in list(self._children):
@@ -116,15 +118,22 @@ class _Supervisor:
                 self._children.discard(pid)
 
     def _start(self) -> None:
+        """Fork one serving process. SIGTERM is held back across the fork: the supervisor learns the
+        new pid before its handler can run (else a stop would miss the new process, and the
+        supervisor would wait for it for ever), and the new process takes it only once it has
+        its own handling (else it would run the supervisor's handler and go on serving)."""
         parent = os.getpid()
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         pid = os.fork()
         if pid:
             self._children.add(pid)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
             return
         code = 0
         try:  # the forked process: never returns into the supervisor's code
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a SIGTERM held back ends it here
             signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole group
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
             threading.Thread(target=_stop_when_orphaned, args=(parent,), daemon=True).start()
             _run(self._app, self._sock, self._threads)
         except BaseException as error:  # noqa: BLE001 - report and leave; the supervisor restarts
