@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from copy import copy
 from dataclasses import dataclass
 from itertools import compress
 from typing import Any
@@ -178,8 +179,12 @@ class DocSets:
                     found.append((score, doc + offset))
             return found
         for sub, offset, local in self._per_segment(allowed):
+            restricted = Restricted(sub, local)
+            pruned = pruned_for(query, restricted.holds)
+            if pruned is None:
+                continue
             wanted = set(local)  # a query without terms (Every) lists every document
-            for score, doc in _scored(query.matcher(Restricted(sub, local), context)):
+            for score, doc in _scored(pruned.matcher(restricted, context)):
                 if doc in wanted:
                     found.append((score, doc + offset))
         return found
@@ -256,6 +261,46 @@ def passages_of(letters: Iterable[int], layout: Layout) -> list[int]:
         docs.extend(layout.passages[number])
     docs.sort()
     return docs
+
+
+def pruned_for(query: wq.Query, holds: Callable[[str, str | bytes], bool]) -> wq.Query | None:
+    """The query without the parts that match none of the wanted documents, None when nothing is
+    left: ``holds(field, text)`` says whether a term is in one of them.
+
+    A word's compounds make an Or of hundreds of terms, of which a few letters' passages hold a
+    handful; Whoosh would build (and weigh, at every level of the Or) a matcher for each. The
+    documents and their scores stay the same: a union adds nothing for a part that does not
+    match, an intersection or phrase with such a part matches nothing. Only the order of the
+    additions can change with the shape of the Or, so a score can differ in its last bit, the
+    same for equal documents. Parts that are not terms, Ors, Ands or phrases are kept as they are;
+    so is an Or with a boost that would be left with one part (Whoosh drops the boost of an Or of
+    one), or with a minimum match or a scale (both count the parts)."""
+    kind = type(query)
+    if kind is wq.Term:
+        return query if holds(query.fieldname, query.text) else None
+    if isinstance(query, wq.Phrase):
+        return query if all(holds(query.fieldname, word) for word in query.words) else None
+    if kind is wq.And:
+        kept = [pruned_for(child, holds) for child in query.subqueries]
+        if any(child is None for child in kept):
+            return None
+        return _with_parts(query, kept)
+    if kind is wq.Or:
+        kept = [child for child in (pruned_for(c, holds) for c in query.subqueries) if child is not None]
+        if not kept:
+            return None
+        if query.minmatch or query.scale or (len(kept) == 1 < len(query.subqueries) and query.boost != 1.0):
+            return query
+        return _with_parts(query, kept)
+    return query
+
+
+def _with_parts(query: wq.CompoundQuery, parts: list[Any]) -> wq.Query:
+    if len(parts) == len(query.subqueries) and all(a is b for a, b in zip(parts, query.subqueries, strict=True)):
+        return query
+    changed = copy(query)
+    changed.subqueries = parts
+    return changed
 
 
 def segment_ids(reader: Any, field: str, text: str | bytes) -> list[int]:
@@ -374,7 +419,8 @@ class Restricted:
         self._wanted_set: set[int] | None = None
         self._reader: _Frequencies | None = None
         # a query names the same term more than once (the ranking's And and Or of the same words)
-        self._lists: dict[tuple[str, bytes, int, int], tuple[list[int], list[float], list[Any], Any]] = {}
+        self._read_lists: dict[tuple[str, bytes], tuple[list[int], list[float], list[Any]]] = {}
+        self._scorers: dict[tuple[str, bytes, int, int], Any] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._searcher, name)
@@ -396,10 +442,27 @@ class Restricted:
         searcher = self._searcher
         weighting = weighting or searcher.weighting
         key = (fieldname, text, qf, id(weighting))
-        if key not in self._lists:
-            scorer = weighting.scorer(searcher, fieldname, text, qf=qf)
-            self._lists[key] = (*self._read(fieldname, text), scorer)
-        return self._lists[key]
+        scorer = self._scorers.get(key)
+        if scorer is None:
+            scorer = self._scorers[key] = weighting.scorer(searcher, fieldname, text, qf=qf)
+        return (*self._lists(fieldname, text), scorer)
+
+    def holds(self, fieldname: str, text: str | bytes) -> bool:
+        """Whether a wanted document holds the term (its postings are read, as its matcher would)."""
+        try:
+            encoded = self._searcher.schema[fieldname].to_bytes(text) if isinstance(text, str) else text
+        except (KeyError, ValueError):  # what Whoosh's Term.matcher makes a NullMatcher of
+            return False
+        if (fieldname, encoded) not in self.reader():
+            return False
+        return bool(self._lists(fieldname, encoded)[0])
+
+    def _lists(self, fieldname: str, text: bytes) -> tuple[list[int], list[float], list[Any]]:
+        key = (fieldname, text)
+        found = self._read_lists.get(key)
+        if found is None:
+            found = self._read_lists[key] = self._read(fieldname, text)
+        return found
 
     def _read(self, fieldname: str, text: bytes) -> tuple[list[int], list[float], list[Any]]:
         """The term's postings among the wanted documents: ids, weights and encoded values."""

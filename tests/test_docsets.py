@@ -196,6 +196,59 @@ def test_the_ranking_scores_as_walking_whooshs_matchers(engine: Engine, q: str) 
         assert scored == walked
 
 
+
+# -- a query cut down to what the wanted documents can match (docsets.pruned_for) ---------------
+
+def _holds(*present: str):
+    return lambda field, text: text in present
+
+
+def test_a_union_keeps_the_parts_some_wanted_document_holds() -> None:
+    query = wq.Or([wq.Term("text", "a"), wq.Term("text", "b", boost=0.5), wq.Term("text", "c")])
+    pruned = docsets.pruned_for(query, _holds("a", "c"))
+    assert isinstance(pruned, wq.Or) and [t.text for t in pruned.subqueries] == ["a", "c"]
+    assert [t.text for t in query.subqueries] == ["a", "b", "c"]  # the query itself is left alone
+    assert docsets.pruned_for(query, _holds("a", "b", "c")) is query
+    assert docsets.pruned_for(query, _holds()) is None
+
+
+def test_an_intersection_or_phrase_with_a_part_no_wanted_document_holds_matches_nothing() -> None:
+    both = wq.And([wq.Term("text", "a"), wq.Or([wq.Term("text", "b"), wq.Term("text", "c")])])
+    assert docsets.pruned_for(both, _holds("a", "c")).subqueries[1].subqueries[0].text == "c"
+    assert docsets.pruned_for(both, _holds("b", "c")) is None
+    phrase = phrases.Phrase("text", ["a", "b"])
+    assert docsets.pruned_for(phrase, _holds("a", "b")) is phrase
+    assert docsets.pruned_for(phrase, _holds("a")) is None
+
+
+def test_an_or_whose_boost_or_counting_would_change_is_kept_whole() -> None:
+    boosted = wq.Or([wq.Term("text", "a"), wq.Term("text", "b")], boost=2.0)
+    assert docsets.pruned_for(boosted, _holds("a")) is boosted  # Whoosh drops an Or-of-one's boost
+    counted = wq.Or([wq.Term("text", "a"), wq.Term("text", "b"), wq.Term("text", "c")], minmatch=2)
+    assert docsets.pruned_for(counted, _holds("a", "b")) is counted
+    assert docsets.pruned_for(wq.Every(), _holds()) == wq.Every()  # not a term: kept as it is
+
+
+@pytest.mark.parametrize("q", ["verdediging", "Rusland Oekraïne", "afschrik* NIET Rusland", '"de NAVO"'])
+def test_scores_over_a_few_letters_use_only_the_terms_their_passages_hold(engine: Engine, q: str) -> None:
+    searcher = engine.searcher()
+    sets, layout = engine.docsets(searcher)
+    ranking = translate(parse(q), searcher.reader(), engine.acronyms(searcher)).ranking
+    for ordinal in range(len(layout.ids)):
+        allowed = passages_of([ordinal], layout)
+        expected = {}
+        for sub, offset, local in sets._per_segment(allowed):
+            whole = docsets._scored(ranking.matcher(docsets.Restricted(sub, local), searcher.context()))
+            expected.update((doc + offset, score) for score, doc in whole if doc in set(local))
+        assert dict((d, s) for s, d in sets.scores(ranking, allowed)) == pytest.approx(expected)
+        for sub, _, local in sets._per_segment(allowed):
+            restricted = docsets.Restricted(sub, local)
+            pruned = docsets.pruned_for(ranking, restricted.holds)
+            kept = [] if pruned is None else list(pruned.all_terms())
+            assert all(restricted.holds(field, text) for field, text in kept
+                       if field in ("text", "title"))
+
+
 # -- date ranges from the sorted table (DocSets.ranged) list what Whoosh's TermRange lists ---------
 
 _DATE = st.one_of(st.none(), st.dates().map(lambda d: d.isoformat()), st.sampled_from(
