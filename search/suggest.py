@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from whoosh.support.levenshtein import damerau_levenshtein
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from index.analysis import analyze
 from search.query import ParsedQuery, Word, terms
@@ -61,21 +62,13 @@ def suggest(reader: Any, parsed: ParsedQuery, words: Vocabulary | None = None) -
 def close_words(reader: Any, field: str, word: str, limit: int = 5,
                 words: list[str] | None = None) -> list[str]:
     """Indexed words within MAX_DISTANCE edits of ``word`` that share its first letter, most frequent
-    first (ties alphabetical), as Whoosh's ReaderCorrector ranks them; the distance is computed only
-    for words whose length and letters do not already put them too far away. ``words``: the
-    field's words with the same first letter (from vocabulary()), else read from the index."""
-    found: list[tuple[float, str]] = []
-    size = len(word)
-    letters = set(word)
-    candidates = words if words is not None else reader.expand_prefix(field, word[:1])
-    for raw in candidates:
-        candidate = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        if abs(len(candidate) - size) > MAX_DISTANCE:
-            continue
-        # an edit adds or removes at most two letters from the set of letters used, so words
-        # whose letters differ by more than that are too far without counting the edits
-        if len(letters.symmetric_difference(candidate)) > 2 * MAX_DISTANCE:
-            continue
-        if damerau_levenshtein(candidate, word, limit=MAX_DISTANCE) <= MAX_DISTANCE:
-            found.append((reader.frequency(field, candidate) or 1, candidate))
+    first (ties alphabetical), as Whoosh's ReaderCorrector ranks them. The distance is Whoosh's
+    (Damerau-Levenshtein with adjacent transpositions: optimal string alignment), computed by
+    rapidfuzz in C over the whole list, with a cut-off. ``words``: the field's words with the same
+    first letter (from vocabulary()), else read from the index."""
+    if words is None:
+        words = [raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                 for raw in reader.expand_prefix(field, word[:1])]
+    near = process.extract(word, words, scorer=OSA.distance, score_cutoff=MAX_DISTANCE, limit=None)
+    found = [(reader.frequency(field, candidate) or 1, candidate) for candidate, _, _ in near]
     return [w for _, w in sorted(found, key=lambda item: (-item[0], item[1]))[:limit]]
