@@ -62,6 +62,56 @@ def test_two_processes_answer_and_a_killed_one_is_replaced(seed_index: Path, tmp
     assert "Traceback" not in text
 
 
+
+LISTEN, ESTABLISHED = "0A", "01"  # states in /proc/net/tcp
+
+
+def _connections(pid: int, port: int, closing_too: bool = False) -> int:
+    """How many established TCP connections on ``port`` the process holds open (with
+    ``closing_too``: and those the client closed that the process has not closed yet)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            state = fields[3]
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and (
+                    state == ESTABLISHED or (closing_too and state != LISTEN)):
+                inodes.add(fields[9])
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        held += target.startswith("socket:[") and target[8:-1] in inodes
+    return held
+
+
+def test_kept_open_connections_are_shared_out_evenly(seed_index: Path, tmp_path: Path) -> None:
+    """Four browsers at once keep four connections open: two on each process, not all on one."""
+    import http.client
+
+    with server(seed_index, tmp_path / "serve.log", threads=2, processes=2) as running:
+        port, workers = running["port"], children(running["pid"])
+        for _ in range(6):
+            opened = [http.client.HTTPConnection(HOST, port, timeout=30) for _ in range(4)]
+            for connection in opened:
+                connection.connect()
+            for connection in opened:  # each is answered, so each has been accepted
+                connection.request("GET", "/api/search?q=NAVO")
+            for connection in opened:
+                answer = connection.getresponse()
+                answer.read()
+                assert answer.status == 200
+            held = [_connections(pid, port) for pid in workers]
+            for connection in opened:
+                connection.close()
+            assert held == [2, 2]
+            # until the processes have closed their ends too, and so hold none again
+            assert _wait(lambda: [_connections(pid, port, closing_too=True) for pid in workers] == [0, 0],
+                         seconds=10)
+
+
 def test_the_processes_stop_when_the_supervisor_is_killed(seed_index: Path, tmp_path: Path) -> None:
     with server(seed_index, tmp_path / "serve.log", threads=2, processes=2) as running:
         workers = children(running["pid"])

@@ -14,6 +14,13 @@ so memory grows with the number of processes, by less than a copy each
 The first process is the supervisor: it starts the others, starts a new one
 when one dies, and stops them all when it is stopped (Ctrl-C or SIGTERM). A
 process whose supervisor is gone (kill -9) stops within a second.
+
+A browser keeps its connection open and sends its next requests over it, so a
+connection stays with the process that accepted it. Left to the kernel, the
+first process to wake took most of them: with four clients, in one trial of
+four all four sat on one process and the other core idled. So each process
+publishes how many connections it holds (Shares, memory shared by the
+processes) and accepts only while it holds no more than any other.
 """
 
 from __future__ import annotations
@@ -21,12 +28,15 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import logging
 import os
 import signal
 import socket
 import sys
 import threading
 import time
+from multiprocessing.sharedctypes import RawArray
+from typing import Any
 
 from flask import Flask
 
@@ -66,25 +76,62 @@ def serve(app: Flask, sock: socket.socket, threads: int, processes: int) -> None
     _Supervisor(app, sock, threads, processes).run()
 
 
-def _run(app: Flask, sock: socket.socket, threads: int) -> None:
-    from waitress import serve as waitress_serve
+class Shares:
+    """The connections each serving process holds, in memory the forked processes share: a
+    process accepts a connection only while it holds no more than any other (see the module's
+    docstring). A slot whose process is not running counts as full."""
 
-    waitress_serve(app, sockets=[sock], threads=threads, ident=IDENT)
+    ABSENT = 1 << 62
+
+    def __init__(self, processes: int) -> None:
+        self._held = RawArray("q", [self.ABSENT] * processes)
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def leave(self, slot: int) -> None:
+        self._held[slot] = self.ABSENT
+
+    def may_accept(self, slot: int, held: int) -> bool:
+        """Publish that the process in ``slot`` holds ``held`` connections; whether it may take one more."""
+        self._held[slot] = held
+        return held <= min(self._held)
+
+    def attach(self, server: Any, slot: int) -> None:
+        """Have a waitress server listen only while its process may accept (its own conditions too:
+        waitress asks its listening socket's ``readable()`` on every turn of its loop)."""
+        own = server.readable
+
+        def readable() -> bool:
+            ready = bool(own())
+            return self.may_accept(slot, len(server._map)) and ready
+
+        server.readable = readable
+
+
+def _run(app: Flask, sock: socket.socket, threads: int, shares: Shares | None = None, slot: int = 0) -> None:
+    from waitress.server import create_server
+
+    logging.basicConfig()  # as waitress.serve does: its warnings reach the log
+    server = create_server(app, sockets=[sock], threads=threads, ident=IDENT)
+    if shares is not None:
+        shares.attach(server, slot)
+    server.run()
 
 
 class _Supervisor:
     def __init__(self, app: Flask, sock: socket.socket, threads: int, processes: int) -> None:
         self._app, self._sock, self._threads = app, sock, threads
-        self._wanted = processes
-        self._children: set[int] = set()
+        self._shares = Shares(processes)
+        self._children: dict[int, int] = {}  # pid -> its slot in the shares
         self._stopping = False
 
     def run(self) -> None:
         previous = signal.signal(signal.SIGTERM, self._stop)
         try:
-            for _ in range(self._wanted):
+            for slot in range(len(self._shares)):
                 if not self._stopping:  # a SIGTERM may come while the processes start
-                    self._start()
+                    self._start(slot)
             while self._children:
                 try:
                     pid, status = os.wait()
@@ -93,13 +140,16 @@ class _Supervisor:
                 except KeyboardInterrupt:
                     self._stop()
                     continue
-                self._children.discard(pid)
+                slot = self._children.pop(pid, None)
+                if slot is None:
+                    continue
+                self._shares.leave(slot)
                 if not self._stopping:
                     print(f"kamerzoek serve: process {pid} ended ({_how(status)}); starting another",
                           file=sys.stderr, flush=True)
                     time.sleep(RESTART_PAUSE)
                     if not self._stopping:
-                        self._start()
+                        self._start(slot)
         finally:
             self._stop()
             for pid in list(self._children):
@@ -115,9 +165,9 @@ class _Supervisor:
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
-                self._children.discard(pid)
+                self._children.pop(pid, None)
 
-    def _start(self) -> None:
+    def _start(self, slot: int) -> None:
         """Fork one serving process. SIGTERM is held back across the fork: the supervisor learns the
         new pid before its handler can run (else a stop would miss the new process, and the
         supervisor would wait for it for ever), and the new process takes it only once it has
@@ -126,7 +176,7 @@ class _Supervisor:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         pid = os.fork()
         if pid:
-            self._children.add(pid)
+            self._children[pid] = slot
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
             return
         code = 0
@@ -135,7 +185,7 @@ class _Supervisor:
             signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole group
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
             threading.Thread(target=_stop_when_orphaned, args=(parent,), daemon=True).start()
-            _run(self._app, self._sock, self._threads)
+            _run(self._app, self._sock, self._threads, self._shares, slot)
         except BaseException as error:  # noqa: BLE001 - report and leave; the supervisor restarts
             print(f"kamerzoek serve: process {os.getpid()} failed: {error}", file=sys.stderr, flush=True)
             code = 1
