@@ -25,10 +25,10 @@ from typing import Any
 from whoosh import matching
 from whoosh import query as wq
 from whoosh.formats import Positions
-from whoosh.scoring import BaseScorer, WeightLengthScorer
+from whoosh.scoring import BaseScorer, BM25FScorer, WeightLengthScorer
 from whoosh.system import _INT_SIZE
 
-from search.docsets import Restricted, segment_ids
+from search.docsets import Restricted, bm25f_scores, segment_ids
 
 
 class Phrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped
@@ -90,7 +90,10 @@ def _summed(docs: list[int], lists: list[Any]) -> tuple[list[float], list[float]
         if isinstance(scorer, WeightLengthScorer):  # BM25F: the field's length, looked up once a passage
             if lengths is None:
                 lengths = list(map(scorer.dfl, docs))
-            score_rows.append(list(map(scorer._score, kept, lengths)))
+            if type(scorer) is BM25FScorer:
+                score_rows.append(bm25f_scores(scorer, kept, lengths))
+            else:
+                score_rows.append(list(map(scorer._score, kept, lengths)))
         else:
             score_rows.append([scorer.score(_Posting(doc, w)) for doc, w in zip(docs, kept, strict=True)])
     return _tree_added(weight_rows), _tree_added(score_rows)

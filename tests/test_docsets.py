@@ -273,3 +273,15 @@ def test_the_seed_letters_dates_are_all_in_the_table(engine: Engine) -> None:
     assert {t.decode() for t in table.terms} >= dated and len(dated) >= 3
     assert len(table.docs) == len(set(table.docs)) == sum(
         len(sets.term("date", t)) for t in table.terms)
+
+
+@given(st.lists(st.tuples(st.floats(0.0, 500.0), st.integers(1, 5000)), max_size=30),
+       st.floats(0.01, 20.0), st.floats(0.5, 900.0), st.floats(0.0, 1.0), st.floats(0.1, 3.0))
+def test_bm25f_scores_are_whooshs_to_the_bit(postings: list[tuple[float, int]], idf: float, avgfl: float,
+                                             b: float, k1: float) -> None:
+    from whoosh.scoring import BM25FScorer
+
+    scorer = BM25FScorer.__new__(BM25FScorer)  # the formula's parameters, without an index behind them
+    scorer.idf, scorer.avgfl, scorer.B, scorer.K1 = idf, avgfl, b, k1
+    weights, lengths = [w for w, _ in postings], [n for _, n in postings]
+    assert docsets.bm25f_scores(scorer, weights, lengths) == list(map(scorer._score, weights, lengths))
