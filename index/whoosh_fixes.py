@@ -88,6 +88,11 @@ class Loaded:
     def __len__(self) -> int:
         return len(self._values)
 
+    @property
+    def values(self) -> Any:
+        """The stored values (an array), one per document the column was written for."""
+        return self._values
+
 
 def load_numbers(reader: Any) -> Loaded | None:
     """A NumericColumn's values in memory (None for another kind of column)."""

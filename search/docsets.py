@@ -25,17 +25,19 @@ from copy import copy
 from dataclasses import dataclass
 from itertools import compress
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
 from whoosh.matching.binary import IntersectionMatcher, UnionMatcher
 from whoosh.matching.mcore import NullMatcherClass
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.query.ranges import TermRange
 from whoosh.scoring import BM25FScorer
+from whoosh.util.numeric import byte_to_length
 
-from index.whoosh_fixes import load_numbers
+from index.whoosh_fixes import Loaded, load_numbers
 from search.postings import Block, blocks, read_blocks
 
 DENSE = 0.25  # read a whole posting list once the documents wanted are a quarter of it
@@ -139,6 +141,12 @@ class DocSets:
                 starts.append(len(docs))
             table = self._ranged[field] = Ranged(terms, starts, docs)
         return table
+
+    def load_lengths(self, fields: Iterable[str]) -> None:
+        """Read the fields' document lengths now (field_lengths), not on the first search."""
+        for field in fields:
+            for sub, _ in self.leaves:
+                field_lengths(sub.reader(), field)
 
     def _all_of(self, queries: Iterable[wq.Query]) -> set[int]:
         result: set[int] | None = None
@@ -406,6 +414,32 @@ def bm25f_scores(scorer: BM25FScorer, weights: Iterable[float], lengths: Iterabl
             for tf, fl in zip(weights, lengths, strict=True)]
 
 
+_LENGTHS: WeakKeyDictionary[Any, dict[str, array[int] | None]] = WeakKeyDictionary()
+_LENGTH_OF_BYTE = [0] + [byte_to_length(b) for b in range(1, 256)]
+
+
+def field_lengths(reader: Any, fieldname: str) -> array[int] | None:
+    """Every document's length in the field as ``reader.doc_field_length`` gives it, read once per
+    segment reader (a score looks the length up for each posting; through Whoosh's reader that
+    is four calls). 0 where Whoosh gives None: a document without a length in the field holds
+    none of its terms, so it is never scored. An array, not a list: read by forked server
+    processes without writing to its pages. None where the lengths are not Whoosh's byte column."""
+    known = _LENGTHS.setdefault(reader, {})
+    if fieldname not in known:
+        try:
+            column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        except AttributeError:  # another reader than W3's segment reader
+            column = None
+        loaded = column if isinstance(column, Loaded) or column is None else load_numbers(column)
+        if loaded is None:
+            known[fieldname] = None
+        else:  # the column stops at its last document with a value; those after have its default
+            lengths = array("I", [_LENGTH_OF_BYTE[b] for b in loaded.values])
+            lengths.extend([_LENGTH_OF_BYTE[loaded[len(lengths)]]] * (reader.doc_count_all() - len(lengths)))
+            known[fieldname] = lengths
+    return known[fieldname]
+
+
 def _walk(matcher: Any) -> Iterator[tuple[float, int]]:
     """(score, docnum) of every document a matcher matches. Branches that have run out are pruned
     as Whoosh's collectors prune them (``replace``): cut-down postings leave many Or branches of a
@@ -454,6 +488,10 @@ class Restricted:
         scorer = self._scorers.get(key)
         if scorer is None:
             scorer = self._scorers[key] = weighting.scorer(searcher, fieldname, text, qf=qf)
+            if type(scorer) is BM25FScorer:
+                lengths = field_lengths(searcher.reader(), fieldname)
+                if lengths is not None:
+                    scorer.dfl = lengths.__getitem__  # what its own dfl looks up, from a list
         return (*self._lists(fieldname, text), scorer)
 
     def holds(self, fieldname: str, text: str | bytes) -> bool:

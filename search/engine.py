@@ -38,7 +38,7 @@ from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, pars
 from search.results import SORTS, LetterHit, PassageHit, SearchRequest, SearchResult
 from search.snippets import highlight
 from search.suggest import Vocabulary, suggest, vocabulary
-from search.translate import Tree, restrictions, translate, untitled
+from search.translate import TEXT_FIELDS, Tree, restrictions, translate, untitled
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
@@ -207,6 +207,7 @@ class Engine:
             sets, _ = self.docsets(searcher)
             for field in RANGED:
                 sets.ranged(field)
+            sets.load_lengths(TEXT_FIELDS)
             self.acronyms(searcher)
             self.vocabulary(searcher)
 

@@ -285,3 +285,13 @@ def test_bm25f_scores_are_whooshs_to_the_bit(postings: list[tuple[float, int]], 
     scorer.idf, scorer.avgfl, scorer.B, scorer.K1 = idf, avgfl, b, k1
     weights, lengths = [w for w, _ in postings], [n for _, n in postings]
     assert docsets.bm25f_scores(scorer, weights, lengths) == list(map(scorer._score, weights, lengths))
+
+
+def test_field_lengths_are_what_the_reader_gives_for_every_document(engine: Engine) -> None:
+    searcher = engine.searcher()
+    for sub, _ in DocSets(searcher).leaves:
+        reader = sub.reader()
+        for field in ("text", "title"):
+            lengths = docsets.field_lengths(reader, field)
+            assert lengths is not None
+            assert list(lengths) == [sub.doc_field_length(d, field, 1) or 0 for d in range(reader.doc_count_all())]
