@@ -7,8 +7,9 @@ are read in one read, decoded a block at a time in C (search/postings.py), into
 Python sets; Or and And become set union and intersection, and phrases are
 checked only on the passages that hold all their words. Scoring then visits only
 the passages of the letters the boolean tree selected: Whoosh's own query
-matchers run over postings cut down to those passages, so the scores are
-Whoosh's, without leapfrogging through the rest.
+matchers run over postings cut down to those passages, and only for the terms
+those passages hold (pruned_for), so the scores are Whoosh's, without
+leapfrogging through the rest.
 
 Everything here gives the same answer as Whoosh's own docs_for_query and
 search (tests/test_docsets.py compares them); it reads a few private parts of
@@ -491,7 +492,7 @@ class Restricted:
             if type(scorer) is BM25FScorer:
                 lengths = field_lengths(searcher.reader(), fieldname)
                 if lengths is not None:
-                    scorer.dfl = lengths.__getitem__  # what its own dfl looks up, from a list
+                    scorer.dfl = lengths.__getitem__  # what its own dfl looks up, from an array
         return (*self._lists(fieldname, text), scorer)
 
     def holds(self, fieldname: str, text: str | bytes) -> bool:
