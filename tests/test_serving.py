@@ -94,6 +94,9 @@ def test_kept_open_connections_are_shared_out_evenly(seed_index: Path, tmp_path:
     with server(seed_index, tmp_path / "serve.log", threads=2, processes=2) as running:
         port, workers = running["port"], children(running["pid"])
         for _ in range(6):
+            # until the processes have closed their ends of earlier connections, and so hold none
+            assert _wait(lambda: [_connections(pid, port, closing_too=True) for pid in workers] == [0, 0],
+                         seconds=10)
             opened = [http.client.HTTPConnection(HOST, port, timeout=30) for _ in range(4)]
             for connection in opened:
                 connection.connect()
@@ -107,9 +110,6 @@ def test_kept_open_connections_are_shared_out_evenly(seed_index: Path, tmp_path:
             for connection in opened:
                 connection.close()
             assert held == [2, 2]
-            # until the processes have closed their ends too, and so hold none again
-            assert _wait(lambda: [_connections(pid, port, closing_too=True) for pid in workers] == [0, 0],
-                         seconds=10)
 
 
 def test_the_processes_stop_when_the_supervisor_is_killed(seed_index: Path, tmp_path: Path) -> None:
