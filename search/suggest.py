@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from rapidfuzz import process
@@ -23,10 +24,14 @@ def vocabulary(reader: Any, field: str = "exact") -> Vocabulary:
     """The field's words by first letter: what close_words looks through (kept per index version,
     so a lookup walks a list instead of the index's term table)."""
     found: Vocabulary = {}
-    for raw in reader.lexicon(field):
-        word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    for word in _words(reader.lexicon(field)):
         found.setdefault(word[:1], []).append(word)
     return found
+
+
+def _words(raw: Iterable[str | bytes]) -> list[str]:
+    """A field's terms as text (the reader gives bytes)."""
+    return [term.decode("utf-8") if isinstance(term, bytes) else term for term in raw]
 
 
 def suggest(reader: Any, parsed: ParsedQuery, words: Vocabulary | None = None) -> str | None:
@@ -67,8 +72,7 @@ def close_words(reader: Any, field: str, word: str, limit: int = 5,
     rapidfuzz in C over the whole list, with a cut-off. ``words``: the field's words with the same
     first letter (from vocabulary()), else read from the index."""
     if words is None:
-        words = [raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                 for raw in reader.expand_prefix(field, word[:1])]
+        words = _words(reader.expand_prefix(field, word[:1]))
     near = process.extract(word, words, scorer=OSA.distance, score_cutoff=MAX_DISTANCE, limit=None)
     found = [(reader.frequency(field, candidate) or 1, candidate) for candidate, _, _ in near]
     return [w for _, w in sorted(found, key=lambda item: (-item[0], item[1]))[:limit]]

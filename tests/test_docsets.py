@@ -196,7 +196,6 @@ def test_the_ranking_scores_as_walking_whooshs_matchers(engine: Engine, q: str) 
         assert scored == walked
 
 
-
 # -- a query cut down to what the wanted documents can match (docsets.pruned_for) ---------------
 
 def _holds(*present: str):
@@ -239,7 +238,8 @@ def test_scores_over_a_few_letters_use_only_the_terms_their_passages_hold(engine
         expected = {}
         for sub, offset, local in sets._per_segment(allowed):
             whole = docsets._scored(ranking.matcher(docsets.Restricted(sub, local), searcher.context()))
-            expected.update((doc + offset, score) for score, doc in whole if doc in set(local))
+            wanted = set(local)
+            expected.update((doc + offset, score) for score, doc in whole if doc in wanted)
         assert dict((d, s) for s, d in sets.scores(ranking, allowed)) == pytest.approx(expected)
         for sub, _, local in sets._per_segment(allowed):
             restricted = docsets.Restricted(sub, local)

@@ -365,20 +365,15 @@ def test_the_server_listens_on_loopback_unless_told_otherwise(seed_index: Path, 
 
 def _listening(port: int) -> list[str] | None:
     """The local addresses of the sockets listening on ``port`` (IPv4 and IPv6), None when there are none."""
+    from tests.reliability.procs import LISTEN, tcp_sockets
+
     found = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            local, state = line.split()[1], line.split()[3]
-            address, hexport = local.rsplit(":", 1)
-            if state == "0A" and int(hexport, 16) == port:
-                if len(address) == 8:
-                    found.append(socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1]))
-                else:
-                    found.append("ipv6:" + address)
+    for sock in tcp_sockets(port):
+        if sock.state == LISTEN:
+            if len(sock.address) == 8:
+                found.append(socket.inet_ntop(socket.AF_INET, bytes.fromhex(sock.address)[::-1]))
+            else:
+                found.append("ipv6:" + sock.address)
     return found or None
 
 

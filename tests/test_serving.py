@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.http_load import HOST, get, server
 from bench.measure import children
-from tests.reliability.procs import KAMERZOEK
+from tests.reliability.procs import ESTABLISHED, KAMERZOEK, LISTEN, tcp_sockets
 
 
 def _alive(pid: int) -> bool:
@@ -62,21 +62,11 @@ def test_two_processes_answer_and_a_killed_one_is_replaced(seed_index: Path, tmp
     assert "Traceback" not in text
 
 
-
-LISTEN, ESTABLISHED = "0A", "01"  # states in /proc/net/tcp
-
-
 def _connections(pid: int, port: int, closing_too: bool = False) -> int:
     """How many established TCP connections on ``port`` the process holds open (with
     ``closing_too``: and those the client closed that the process has not closed yet)."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            state = fields[3]
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and (
-                    state == ESTABLISHED or (closing_too and state != LISTEN)):
-                inodes.add(fields[9])
+    inodes = {sock.inode for sock in tcp_sockets(port)
+              if sock.state == ESTABLISHED or (closing_too and sock.state != LISTEN)}
     held = 0
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:

@@ -17,8 +17,8 @@ process whose supervisor is gone (kill -9) stops within a second.
 
 A browser keeps its connection open and sends its next requests over it, so a
 connection stays with the process that accepted it. Left to the kernel, the
-first process to wake took most of them: with four clients, in one trial of
-four all four sat on one process and the other core idled. So each process
+first process to wake could take most of them: with four clients, in one of
+three trials all four sat on one process and the other core idled. So each process
 publishes how many connections it holds (Shares, memory shared by the
 processes) and accepts only while it holds no more than any other.
 """

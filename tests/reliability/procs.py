@@ -168,3 +168,30 @@ def entries_for(lines: list[str], source: str) -> list[str]:
                 found.append(line[len(source):].lstrip(":# "))
                 break
     return found
+
+
+LISTEN, ESTABLISHED = "0A", "01"  # socket states in /proc/net/tcp
+
+
+@dataclass(frozen=True)
+class TcpSocket:
+    address: str  # the local address as the kernel's table writes it (hex; 8 digits for IPv4)
+    state: str
+    inode: str
+
+
+def tcp_sockets(port: int) -> list[TcpSocket]:
+    """The machine's TCP sockets (IPv4 and IPv6) whose local port is ``port``, from /proc/net."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            address, hexport = fields[1].rsplit(":", 1)
+            if int(hexport, 16) == port:
+                found.append(TcpSocket(address, fields[3], fields[9]))
+    return found
+
