@@ -18,6 +18,7 @@ from dataclasses import asdict
 from typing import Any
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Positions
 from whoosh.system import pack_uint
 
 from index import whoosh_fixes
@@ -26,21 +27,36 @@ from index.records import Letter, Passage
 
 whoosh_fixes.apply()
 
-SCHEMA_VERSION = 8  # bump when fields or analysis change: an older index must be rebuilt
+SCHEMA_VERSION = 9  # bump when fields or analysis change: an older index must be rebuilt
 
 
 class DutchText(TEXT):  # type: ignore[misc]  # whoosh is untyped
     """TEXT whose postings come from the analyzer in one pass (index.analysis
     DutchTokenizer.postings): the same postings as Whoosh's generic path, at a fraction of the
-    cost, since indexing spends most of its time here."""
+    cost, since indexing spends most of its time here. A field with positions also holds the
+    word pairs of its stopwords (index.analysis PAIRED: "de reger" for "de regering"), which
+    search/phrases.py finds phrases by; they count for no field length."""
 
     def index(self, value: Any, **kwargs: Any) -> Any:
+        words = self.index_words(value, **kwargs)
+        if kwargs or not isinstance(value, str) or not holds_pairs(self):
+            return words
+        return [*words, *self.analyzer.pair_postings(value, self.format)]
+
+    def index_words(self, value: Any, **kwargs: Any) -> Any:
+        """The postings of the words alone, without the pairs."""
         postings = getattr(self.analyzer, "postings", None)
         if postings is not None and not kwargs and isinstance(value, str):
             found = postings(value, self.format)
             if found is not None:
                 return found
         return super().index(value, **kwargs)
+
+
+def holds_pairs(field: Any) -> bool:
+    """Whether the field holds the word pairs of its stopwords beside its words (DutchText)."""
+    return isinstance(field, DutchText) and type(field.format) is Positions and hasattr(
+        field.analyzer, "pair_postings")
 
 
 class LetterWords(TEXT):  # type: ignore[misc]  # whoosh is untyped

@@ -38,6 +38,7 @@ from whoosh.query.ranges import TermRange
 from whoosh.scoring import BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
+from index.analysis import PAIRED
 from index.whoosh_fixes import Loaded, load_numbers
 from search.postings import Block, blocks, read_blocks
 
@@ -115,9 +116,8 @@ class DocSets:
             return self._all_of(query.subqueries)
         if query is wq.NullQuery:
             return set()
-        if isinstance(query, wq.Phrase):
-            candidates = self._all_of([wq.Term(query.fieldname, w) for w in query.words])
-            return self.verify(query, candidates)
+        if isinstance(query, wq.Phrase):  # search/phrases.py reads its rarest words and pairs
+            return {docnum for _, docnum in self.scores(query, None)}
         if isinstance(query, TermRange):
             if query.fieldname in RANGED:
                 return self.ranged(query.fieldname).matching(query, self.searcher.schema[query.fieldname])
@@ -287,8 +287,8 @@ def pruned_for(query: wq.Query, holds: Callable[[str, str | bytes], bool]) -> wq
     kind = type(query)
     if kind is wq.Term:
         return query if holds(query.fieldname, query.text) else None
-    if isinstance(query, wq.Phrase):
-        return query if all(holds(query.fieldname, word) for word in query.words) else None
+    if isinstance(query, wq.Phrase):  # not the stopwords: their postings are what phrases avoid reading
+        return query if all(holds(query.fieldname, word) for word in query.words if word not in PAIRED) else None
     if kind is wq.And:
         kept = [pruned_for(child, holds) for child in query.subqueries]
         if any(child is None for child in kept):
@@ -406,11 +406,13 @@ def _leaf_scores(matcher: Any) -> dict[int, float] | None:
     return dict(zip(ids, bm25f_scores(scorer, weights, list(map(scorer.dfl, ids))), strict=True))
 
 
-def bm25f_scores(scorer: BM25FScorer, weights: Iterable[float], lengths: Iterable[float]) -> list[float]:
+def bm25f_scores(scorer: BM25FScorer, weights: Iterable[float], lengths: Iterable[float],
+                 idf: float | None = None) -> list[float]:
     """What ``scorer._score(weight, length)`` gives for each pair, to the bit: Whoosh's bm25()
     written out in one expression (the same operations in the same order) instead of two Python
-    calls a posting."""
-    idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    calls a posting; with ``idf`` in place of the scorer's own."""
+    avgfl, b, k1 = scorer.avgfl, scorer.B, scorer.K1
+    idf = scorer.idf if idf is None else idf
     return [idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
             for tf, fl in zip(weights, lengths, strict=True)]
 
@@ -483,6 +485,11 @@ class Restricted:
                        qf: int = 1) -> tuple[list[int], list[float], list[Any], Any]:
         """A term's postings among the wanted documents (ids, weights, encoded values) and the
         scorer Whoosh would give its matcher; read once per term."""
+        return (*self.lists(fieldname, text), self.scorer(fieldname, text, weighting, qf))
+
+    def scorer(self, fieldname: str, text: bytes, weighting: Any = None, qf: int = 1) -> Any:
+        """The scorer Whoosh would give the term's matcher (made once per term): BM25F's looks
+        its documents' field lengths up in an array (field_lengths)."""
         searcher = self._searcher
         weighting = weighting or searcher.weighting
         key = (fieldname, text, qf, id(weighting))
@@ -493,7 +500,7 @@ class Restricted:
                 lengths = field_lengths(searcher.reader(), fieldname)
                 if lengths is not None:
                     scorer.dfl = lengths.__getitem__  # what its own dfl looks up, from an array
-        return (*self._lists(fieldname, text), scorer)
+        return scorer
 
     def holds(self, fieldname: str, text: str | bytes) -> bool:
         """Whether a wanted document holds the term (its postings are read, as its matcher would)."""
@@ -503,9 +510,10 @@ class Restricted:
             return False
         if (fieldname, encoded) not in self.reader():
             return False
-        return bool(self._lists(fieldname, encoded)[0])
+        return bool(self.lists(fieldname, encoded)[0])
 
-    def _lists(self, fieldname: str, text: bytes) -> tuple[list[int], list[float], list[Any]]:
+    def lists(self, fieldname: str, text: bytes) -> tuple[list[int], list[float], list[Any]]:
+        """A term's postings among the wanted documents: ids, weights, encoded values (read once)."""
         key = (fieldname, text)
         found = self._read_lists.get(key)
         if found is None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.classify import Expander
 from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F, BM25FScorer
 
@@ -429,7 +430,7 @@ class Engine:
         docnums = layout.passages[layout.ordinal[letter_id]] if letter_id in layout.ordinal else []
         if not docnums:
             return []
-        words = [word for word, _ in searcher.key_terms(docnums, "text", numterms=12)]
+        words = [word for word, _ in _key_words(searcher, docnums, "text", 12)]
         if not words:
             return []
         query = wq.Or([wq.Term("text", word) for word in words])
@@ -545,6 +546,24 @@ class _Letters:
         if kind == "and":
             return min((self.size(t) for t in tree[1] if t[0] != "not"), default=1 << 30)
         return 1 << 30  # all, not
+
+
+class _WordExpander(Expander):  # type: ignore[misc]  # whoosh is untyped
+    """Whoosh's Expander over a field's words only, not the word pairs it also holds."""
+
+    def add_text(self, string: str) -> None:
+        field = self.ixreader.schema[self.fieldname]
+        index = getattr(field, "index_words", field.index)
+        self.add((field.from_bytes(text), weight) for text, _, weight, _ in index(string))
+
+
+def _key_words(searcher: Any, docnums: list[int], fieldname: str, number: int) -> list[tuple[str, float]]:
+    """What ``searcher.key_terms`` gives, from the words of the documents' stored text."""
+    expander = _WordExpander(searcher.reader(), fieldname)
+    for docnum in docnums:
+        expander.add_document(docnum)
+    terms: list[tuple[str, float]] = expander.expanded_terms(number)
+    return terms
 
 
 def _reference(parsed: ParsedQuery, layout: Layout, allowed: set[int] | None) -> str | None:

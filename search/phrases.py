@@ -1,16 +1,21 @@
-"""Exact phrases, checked with sets of positions instead of Whoosh's span matchers; Whoosh's scores.
+"""Exact phrases, found by their rarest words and word pairs and checked with sets of positions.
 
-Whoosh checks a phrase one candidate at a time through a tree of span
-matchers, about a tenth of a millisecond a passage: seconds for a phrase of
-common words ("gaat over tot de orde van de dag" is in 16,000 passages of the
-13k). Here the passages holding the rarest word are read a block at a time,
-the other words' postings only for those passages, each distinct encoding of a
-word's positions is decoded once (the passages of a section share a heading),
-and a phrase is a position p of the first word with p+1 for the second, and so
-on. The passages that hold the phrase are then scored as the matcher Whoosh
-builds for a phrase scores them (an intersection of the words' term matchers in
-a binary tree, each node adding its sides): the same sums in the same order, so
-the scores are Whoosh's to the last bit (tests/test_phrases.py compares them).
+Whoosh checks a phrase one candidate at a time through a tree of span matchers,
+and reads every posting of every word: for "verzoekt de regering" all of "de",
+in two of every three passages. Here a phrase is proven by a cover of terms
+(_cover): its words, and for each pair of adjacent words of which one is a
+stopword the pair itself, which the stemmed fields hold as a term ("de reger",
+index/analysis.py PAIRED); the cover with the fewest postings, where pairs may
+overlap ("het het" twice for "het het het"). The passages holding its rarest
+term are read a block at a time, the other terms' postings only for those
+passages, each distinct encoding of positions is decoded once (the passages of
+a section share a heading), and the phrase is where each term is at p plus its
+offset in the phrase: the same passages as Whoosh's phrase (tests/test_phrases.py).
+
+A phrase scores as one term that occurs as often as the phrase does: for each of
+its words, BM25F with that word's idf and the phrase's frequency, summed (docs/ranking.md).
+Whoosh sums each word's own score instead, which needs every posting of "de"
+and counts a passage with many "de"s as more about "verzoekt de regering".
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import functools
 import pickle
 from collections.abc import Iterable
 from itertools import accumulate, compress, repeat
-from operator import add, and_, mul, or_, rshift
+from operator import add, and_, or_, rshift
 from typing import Any
 
 from whoosh import matching
@@ -28,6 +33,8 @@ from whoosh.formats import Positions
 from whoosh.scoring import BaseScorer, BM25FScorer, WeightLengthScorer
 from whoosh.system import _INT_SIZE
 
+from index.analysis import is_paired, pair_term
+from index.schema import holds_pairs
 from search.docsets import Restricted, bm25f_scores, segment_ids
 
 
@@ -42,61 +49,89 @@ class Phrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped
         if not field.format or not field.format.supports("positions"):
             return super().matcher(searcher, context)  # Whoosh's own error
         words: list[bytes] = []
-        reader = searcher.reader()
         for word in self.words:
             try:
-                encoded = field.to_bytes(word)
+                words.append(field.to_bytes(word))
             except ValueError:
                 return matching.NullMatcher()
-            if (fieldname, encoded) not in reader:
-                return matching.NullMatcher()
-            words.append(encoded)
+        reader = searcher.reader()
+        cover = _cover(reader, fieldname, words, holds_pairs(field))
+        if cover is None:
+            return matching.NullMatcher()
         if not isinstance(searcher, Restricted):
-            # a whole segment: only the passages that hold the rarest word can hold the phrase
-            rarest = min(words, key=lambda w: reader.doc_frequency(fieldname, w))
+            # a whole segment: only the passages that hold the rarest term can hold the phrase
+            rarest = min(cover, key=lambda unit: reader.doc_frequency(fieldname, unit[0]))[0]
             searcher = Restricted(searcher, segment_ids(reader, fieldname, rarest))
-        weighting = (context.weighting if context is not None else None) or searcher.weighting
-        lists = {word: searcher.postings_lists(fieldname, word, weighting) for word in set(words)}
+        lists = {term: searcher.lists(fieldname, term) for term, _ in cover}
         shared: set[int] | None = None
-        for ids, _, _, _ in lists.values():
+        for ids, _, _ in lists.values():
             shared = set(ids) if shared is None else shared & set(ids)
         if not shared:
             return matching.NullMatcher()
         candidates = sorted(shared)
-        encoded = {word: _kept(ids, values, shared)  # each word's positions in each candidate
-                   for word, (ids, _, values, _) in lists.items()}
         masks = _Masks(field.format)
-        docs = list(compress(candidates, _in_a_row_each([masks.column(encoded[word]) for word in words])))
+        columns = [masks.column(_kept(lists[term][0], lists[term][2], shared)) for term, _ in cover]
+        counts = [starts.bit_count() for starts in _starting_at(columns, [offset for _, offset in cover])]
+        docs = list(compress(candidates, counts))
         if not docs:
             return matching.NullMatcher()
-        weights, scores = _summed(docs, [lists[word] for word in words])
-        m = matching.ListMatcher(docs, weights, None, field.format, scorer=_Given(scores))
+        boost = field.format.field_boost
+        weights = [count * boost for count in counts if count]
+        weighting = (context.weighting if context is not None else None) or searcher.weighting
+        scorers = [searcher.scorer(fieldname, word, weighting) for word in words]
+        m = matching.ListMatcher(docs, weights, None, field.format, scorer=_Given(_scores(scorers, docs, weights)))
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
         return m
 
 
-def _summed(docs: list[int], lists: list[Any]) -> tuple[list[float], list[float]]:
-    """The weight and score of each passage in ``docs`` as the matcher Whoosh builds for a
-    phrase gives them: an intersection of the words' term matchers in a binary tree
-    (make_binary_tree), each node adding its two sides, wrapped with a boost of 1.0. The
-    same additions in the same order give the same floats, without a matcher per word."""
-    wanted = set(docs)
-    weight_rows, score_rows = [], []
-    lengths: list[Any] | None = None
-    for ids, weights, _, scorer in lists:
-        kept = _kept(ids, weights, wanted)
-        weight_rows.append(kept)
-        if isinstance(scorer, WeightLengthScorer):  # BM25F: the field's length, looked up once a passage
-            if lengths is None:
-                lengths = list(map(scorer.dfl, docs))
-            if type(scorer) is BM25FScorer:
-                score_rows.append(bm25f_scores(scorer, kept, lengths))
-            else:
-                score_rows.append(list(map(scorer._score, kept, lengths)))
+def _cover(reader: Any, fieldname: str, words: list[bytes], pairs: bool) -> list[tuple[bytes, int]] | None:
+    """The terms that prove the phrase in a segment, each with its offset in the phrase (a word
+    at its place, a pair at its first word's): every word in one of them, the fewest postings in
+    all. None when the segment cannot hold the phrase: a word, or a pair the field would hold
+    (``pairs``: the field holds them; is_paired: these two words make one), is not in it."""
+    def frequency(term: bytes) -> int:
+        return int(reader.doc_frequency(fieldname, term))
+
+    # best[i]: the cheapest cover of the first i words, as (postings, its last term, the i it extends)
+    best: list[tuple[int, tuple[bytes, int] | None, int]] = [(0, None, 0)]
+    for end in range(1, len(words) + 1):
+        word = words[end - 1]
+        if (fieldname, word) not in reader:
+            return None
+        options = [(best[end - 1][0] + frequency(word), (word, end - 1), end - 1)]
+        if pairs and end >= 2:
+            first, second = words[end - 2].decode("utf-8"), word.decode("utf-8")
+            if is_paired(first, second):
+                pair = pair_term(first, second).encode("utf-8")
+                if (fieldname, pair) not in reader:
+                    return None
+                covered = min(end - 2, end - 1, key=lambda i: best[i][0])  # pairs may overlap
+                options.append((best[covered][0] + frequency(pair), (pair, end - 2), covered))
+        best.append(min(options, key=lambda option: option[0]))
+    cover: list[tuple[bytes, int]] = []
+    end = len(words)
+    while end:
+        _, unit, end = best[end]
+        assert unit is not None
+        cover.append(unit)
+    return cover[::-1]
+
+
+def _scores(scorers: list[Any], docs: list[int], weights: list[float]) -> list[float]:
+    """The phrase's score in each passage: as a term with the phrase's weight (its frequency
+    times the field's boost), BM25F with the words' idfs summed; a scorer of another kind scores
+    the weight once per word, summed."""
+    if all(type(scorer) is BM25FScorer for scorer in scorers):  # one field: one avgfl, B, K1
+        idf = functools.reduce(add, (scorer.idf for scorer in scorers))
+        return bm25f_scores(scorers[0], weights, list(map(scorers[0].dfl, docs)), idf=idf)
+    rows = []
+    for scorer in scorers:
+        if isinstance(scorer, WeightLengthScorer):
+            rows.append(list(map(scorer._score, weights, map(scorer.dfl, docs))))
         else:
-            score_rows.append([scorer.score(_Posting(doc, w)) for doc, w in zip(docs, kept, strict=True)])
-    return _tree_added(weight_rows), _tree_added(score_rows)
+            rows.append([scorer.score(_Posting(doc, w)) for doc, w in zip(docs, weights, strict=True)])
+    return [functools.reduce(add, column) for column in zip(*rows, strict=True)]
 
 
 def _kept(ids: list[int], items: Iterable[Any], wanted: set[int]) -> list[Any]:
@@ -105,20 +140,6 @@ def _kept(ids: list[int], items: Iterable[Any], wanted: set[int]) -> list[Any]:
     if len(ids) == len(wanted):
         return list(items)
     return list(compress(items, map(wanted.__contains__, ids)))
-
-
-def _tree_added(rows: list[list[float]]) -> list[float]:
-    """The rows added position by position as make_binary_tree pairs the words: the first
-    half's sum plus the second half's, halved again down to single rows, then times the
-    wrapper's boost of 1.0 (operator.add mapped over the rows: no Python call per passage)."""
-
-    def node(start: int, end: int) -> Iterable[float]:
-        if end - start == 1:
-            return rows[start]
-        half = start + (end - start) // 2
-        return map(add, node(start, half), node(half, end))
-
-    return list(map(mul, node(0, len(rows)), repeat(1.0)))
 
 
 class _Posting:
@@ -186,12 +207,11 @@ def _positions(value: bytes) -> Iterable[int]:
     return accumulate(pickle.loads(value[_INT_SIZE:]))
 
 
-def _in_a_row_each(columns: list[list[int]]) -> list[int]:
-    """For each passage (a row across the words' columns of masks), the positions p where the
-    first word is at p, the second at p+1, the third at p+2 …: nonzero where the words are in a
-    row (``first & second >> 1 & third >> 2 …``, mapped over the columns)."""
-    starts = columns[0]
-    for offset, later in enumerate(columns[1:], start=1):
+def _starting_at(columns: list[list[int]], offsets: list[int]) -> list[int]:
+    """For each passage (a row across the terms' columns of masks), the positions p where every
+    term is at p plus its offset: nonzero where the phrase is, one bit per occurrence
+    (``first >> 0 & second >> 1 & third >> 2 …``, mapped over the columns)."""
+    starts = list(map(rshift, columns[0], repeat(offsets[0])))
+    for offset, later in zip(offsets[1:], columns[1:], strict=True):
         starts = list(map(and_, starts, map(rshift, later, repeat(offset))))
     return starts
-

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nltk.stem.snowball import DutchStemmer
+from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.fields import TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
@@ -458,9 +459,51 @@ def test_index_postings_are_whooshs_generic_postings_for_every_analysed_field() 
     for name in fields:
         field = schema[name]
         for text in texts:
-            ours = sorted(field.index(text))
+            ours = sorted(field.index_words(text))
             generic = sorted(TEXT.index(field, text))
             assert ours == generic, (name, text[:60])
+
+
+def test_the_phrase_fields_hold_every_adjacent_pair_with_a_stopword_and_no_length_for_it(tmp_path: Path) -> None:
+    """DutchText.index is the words' postings plus, in the fields with positions, a posting for
+    each pair of stems at positions p and p+1 of which one is PAIRED, at p: counted from the
+    generic tokens (a compound's closed form shares its first part's position), frequency 0."""
+    from index.analysis import PAIRED, pair_term
+    from index.ingest import process_file
+    from index.schema import DutchText, holds_pairs, make_schema
+    from tests.conftest import SEEDS
+
+    texts = [p.text for path in sorted(SEEDS.iterdir()) for letter in process_file(str(path)).letters
+             for p in letter.passages][:80] + HOSTILE_TEXTS + ["de NAVO-top van de Raad", "ten", "van van van"]
+    schema = make_schema()
+    assert [name for name in schema.names() if holds_pairs(schema[name])] == ["heading", "text", "title"]
+    assert not holds_pairs(schema["signer_words"]) and isinstance(schema["signer_words"], DutchText)
+    for name in ("text", "heading"):
+        field = schema[name]
+        for text in texts:
+            at: dict[int, list[str]] = {}
+            for token in field.analyzer(text, positions=True, mode="index"):
+                at.setdefault(token.pos, []).append(token.text)
+            expected: dict[str, list[int]] = {}
+            for pos in sorted(at):
+                for first in at[pos]:
+                    for second in at.get(pos + 1, []):
+                        if first in PAIRED or second in PAIRED:
+                            seen = expected.setdefault(pair_term(first, second), [])
+                            if pos not in seen:
+                                seen.append(pos)
+            boost = field.format.field_boost
+            pairs = [(t.encode(), 0, len(p) * boost, field.format.encode(p)) for t, p in expected.items()]
+            assert sorted(field.index(text)) == sorted([*field.index_words(text), *pairs]), text[:60]
+    words = dict((t, p) for t, _, _, p in schema["text"].index("de NAVO-top van de Raad"))
+    assert {b"de navo", b"de navotop", b"top van", b"van de", b"de rad"} <= set(words)
+    assert b"navo top" not in words  # no stopword in it
+    index = whoosh_index.create_in(str(tmp_path), schema)
+    with index.writer() as writer:
+        writer.add_document(kind="passage", text="de NAVO-top van de Raad")
+    with index.searcher() as searcher:  # BM25F counts the seven words (navotop among them), not the pairs
+        assert searcher.doc_field_length(0, "text") == 7
+        assert searcher.doc_frequency("text", "de rad") == 1
 
 
 def test_a_letters_vocabulary_counts_what_the_analyzers_yield_over_its_passages() -> None:
