@@ -136,7 +136,7 @@ def _scores(scorers: list[Any], docs: list[int], weights: list[float]) -> list[f
 
 def _kept(ids: list[int], items: Iterable[Any], wanted: set[int]) -> list[Any]:
     """The items (one per id) of the wanted ids, in the ids' order; every wanted docnum is among
-    the ids (a phrase's candidates hold all its words), so equal counts mean all of them."""
+    the ids (a phrase's candidates hold all its terms), so equal counts mean all of them."""
     if len(ids) == len(wanted):
         return list(items)
     return list(compress(items, map(wanted.__contains__, ids)))
