@@ -468,6 +468,24 @@ class Restricted:
         self._read_lists: dict[tuple[str, bytes], tuple[list[int], list[float], list[Any]]] = {}
         self._scorers: dict[tuple[str, bytes, int, int], Any] = {}
 
+    @classmethod
+    def holding(cls, searcher: Any, fieldname: str, text: bytes) -> Restricted:
+        """The segment's searcher restricted to the documents that hold the term, whose own
+        postings are then read once (not once for the documents and again for their postings)."""
+        reader = searcher.reader()
+        try:
+            found = blocks(reader, fieldname, text)
+        except (AttributeError, TypeError):  # another codec or reader
+            return cls(searcher, segment_ids(reader, fieldname, text))
+        lists: tuple[list[int], list[float], list[Any]] = found.postings(found.blocks) if found else ([], [], [])
+        if lists[0] and reader.has_deletions():
+            deleted = reader.deleted_docs_set
+            live = [doc not in deleted for doc in lists[0]]
+            lists = (list(compress(lists[0], live)), list(compress(lists[1], live)), list(compress(lists[2], live)))
+        restricted = cls(searcher, lists[0])
+        restricted._read_lists[(fieldname, text)] = lists
+        return restricted
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._searcher, name)
 

@@ -10,13 +10,9 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
 import threading
 import weakref
 from collections import Counter
-from dataclasses import dataclass
-from itertools import chain, groupby
-from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +26,11 @@ from index.acronyms import AcronymTable, build_table
 from index.analysis import analyze
 from index.build import read_manifest
 from index.errors import NoIndex
-from index.metadata import format_dossier
 from index.schema import SCHEMA_VERSION
 from search import phrases
 from search.cite import letter_citation, passage_citation
 from search.docsets import DENSE, RANGED, DocSets, Layout, letters_of, letters_of_records, passages_of
+from search.grouping import Hit, Hits, LetterInfo, LetterTable, facets, group, letter_score, rank, top
 from search.query import DateRange, FieldFilter, KamerstukRef, ParsedQuery, parse
 from search.results import SORTS, LetterHit, PassageHit, SearchRequest, SearchResult
 from search.snippets import highlight
@@ -44,7 +40,6 @@ from search.translate import TEXT_FIELDS, Tree, restrictions, translate, untitle
 MAX_LIMIT = 100
 MAX_PAGE = 1000
 SIMILAR_POOL = 300  # best passages of the index that "Vergelijkbare brieven" ranks letters by
-SECOND, THIRD = 0.3, 0.1  # weight of a letter's second and third best passage in its score
 
 
 class Weighting(BM25F):  # type: ignore[misc]  # whoosh is untyped
@@ -80,30 +75,6 @@ class _Held:
             self.searcher = None
 
 
-@dataclass(frozen=True)
-class LetterInfo:
-    """What grouping, sorting and facets need of a letter, kept in memory per index version."""
-
-    id: str
-    date: str
-    doctype: str
-    dossier: str
-    signatories: tuple[str, ...]  # each once
-    # the facets' keys, worked out once per index version ("": not counted)
-    year: str = ""
-    dossier_label: str = ""  # "28 676"
-
-    @classmethod
-    def of(cls, letter_id: str, date: str, doctype: str, dossier: str,
-           signatories: tuple[str, ...]) -> LetterInfo:
-        """The keys are interned: thousands of letters share a year, type or dossier, and one
-        object for each keeps the table small in each server process (a search's reference
-        counts would otherwise un-share a page per letter it counts)."""
-        names = tuple(sys.intern(name) for name in dict.fromkeys(signatories))
-        return cls(letter_id, date, sys.intern(doctype), dossier, names, sys.intern(date[:4]),
-                   sys.intern(format_dossier(dossier)) if dossier else "")
-
-
 class Engine:
     def __init__(self, index_dir: Path | str) -> None:
         self.index_dir = Path(index_dir)
@@ -134,6 +105,7 @@ class Engine:
         # What depends only on the index version (its generation).
         self._generation = self._searcher.reader().generation()
         self._letters: dict[str, LetterInfo] | None = None
+        self._table: LetterTable | None = None
         self._similar: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self._acronyms: AcronymTable | None = None
         self._sets: tuple[DocSets, Layout] | None = None
@@ -155,6 +127,7 @@ class Engine:
                 self._searcher = self._ix.searcher(weighting=Weighting())
                 self._generation = self._searcher.reader().generation()
                 self._letters = None
+                self._table = None
                 self._similar = {}
                 self._acronyms = None
                 self._sets = None
@@ -174,6 +147,14 @@ class Engine:
                     )
                 self._letters = table
             return self._letters
+
+    def letter_table(self, searcher: Any) -> LetterTable:
+        """The letters' facts by ordinal, for ranking and facets, per index version."""
+        with self.lock:
+            if self._table is None:
+                _, layout = self.docsets(searcher)
+                self._table = LetterTable.of(layout, self.letters(searcher))
+            return self._table
 
     def docsets(self, searcher: Any) -> tuple[DocSets, Layout]:
         """Fast record sets over the searcher, and which passages belong to which letter, per index version."""
@@ -204,7 +185,7 @@ class Engine:
         with self.lock:
             self._warm = True
             searcher = self.searcher()
-            self.letters(searcher)
+            self.letter_table(searcher)
             sets, _ = self.docsets(searcher)
             for field in RANGED:
                 sets.ranged(field)
@@ -260,17 +241,17 @@ class Engine:
                 notes.append("geen document bevat alle woorden; getoond: documenten met een of "
                              "meer van de woorden, de beste eerst")
 
-        info = self.letters(searcher)
-        ranked = _rank(scores, info, sort, pinned)
+        table = self.letter_table(searcher)
+        ranked = rank(scores, table, sort, pinned)
         total = len(ranked)
         pages = max(1, math.ceil(total / limit))
         window = ranked[(page - 1) * limit : page * limit]
-        shown = self._by_own_text(searcher, {i: passages.get(i, []) for i in window}, ranking,
+        shown = self._by_own_text(searcher, {o: passages.get(o) for o in window}, ranking,
                                   request.passages)
         results = [
-            self._letter_hit(searcher, layout, letter_id, scores.get(letter_id, 0.0), shown[letter_id],
+            self._letter_hit(searcher, layout, layout.ids[o], scores.get(o, 0.0), shown[o],
                              compiled.matcher, request)
-            for letter_id in window
+            for o in window
         ]
         suggestion = None
         if total < 3:  # a served index keeps its word list; a one-off search reads the term table
@@ -283,16 +264,16 @@ class Engine:
             )
         return SearchResult(
             query=request.q, read_as=read_as, total=total, page=page, pages=pages,
-            suggestion=suggestion, facets=_facets(ranked, info), results=results,
+            suggestion=suggestion, facets=facets(ranked, table), results=results,
             notes=[n for n in notes if n], any_word=any_word, sort=sort, limit=limit,
         )
 
     def _run(self, searcher: Any, tree: Tree | None, ranking: wq.Query | None,
-             allowed: set[int] | None) -> tuple[dict[str, float], dict[str, list[tuple[float, int, int]]]]:
-        """The letters the tree selects among the allowed ones (None: all), with every passage the
-        ranking query scores in them."""
+             allowed: set[int] | None) -> tuple[dict[int, float], Hits]:
+        """The letters the tree selects among the allowed ones (None: all), by ordinal, with every
+        passage the ranking query scores in them."""
         if tree is None or ranking is None:
-            return {}, {}
+            return {}, Hits.none()
         if tree[0] == "leaf" and tree[1] is ranking:
             # one word or phrase: the passages it scores are the ones that select their letters
             return self._group(searcher, ranking, allowed)
@@ -300,57 +281,40 @@ class Engine:
         selected = _Letters(sets, layout, allowed).evaluate(tree)
         return self._group(searcher, ranking, selected)
 
-    def _group(self, searcher: Any, query: wq.Query, selected: set[int] | None) -> tuple[
-        dict[str, float], dict[str, list[tuple[float, int, int]]]
-    ]:
+    def _group(self, searcher: Any, query: wq.Query, selected: set[int] | None) -> tuple[dict[int, float], Hits]:
         """Every passage the query matches in the selected letters (None: in all letters), scored and
-        grouped per letter (so the total is exact): each letter's score, and its passages' (score,
-        number in the letter, docnum). A letter's records are consecutive docnums, so its passages
-        come as one run of the scored docnums; the runs are cut with groupby, not a step per
-        passage in Python."""
+        grouped per letter (so the total is exact): each letter's score and its passages' hits."""
         sets, layout = self.docsets(searcher)
         allowed = None if selected is None else passages_of(selected, layout)
         if allowed is not None and not allowed:
-            return {}, {}
-        found = sets.scores(query, allowed)
-        docnums = list(map(itemgetter(1), found))
-        rows = zip(map(layout.letter_of.__getitem__, docnums), map(itemgetter(0), found),
-                   map(layout.numbers.__getitem__, docnums), docnums, strict=True)
-        ids = layout.ids
-        best: dict[str, list[tuple[float, int, int]]] = {}
-        for letter, run in groupby(rows, key=itemgetter(0)):
-            if letter < 0:
-                continue  # a letter or acronym record, not a passage
-            # ties between passages go to the earlier passage, whatever the segment layout
-            best.setdefault(ids[letter], []).extend(map(itemgetter(1, 2, 3), run))
-        scores = {letter_id: _letter_score(list(map(itemgetter(0), hits))) for letter_id, hits in best.items()}
-        return scores, best
+            return {}, Hits.none()
+        return group(sets.scores(query, allowed), layout)
 
-    def _by_own_text(self, searcher: Any, hits: dict[str, list[tuple[float, int, int]]],
-                     ranking: wq.Query | None, shown: int) -> dict[str, list[tuple[float, int, int]]]:
+    def _by_own_text(self, searcher: Any, hits: dict[int, list[Hit]], ranking: wq.Query | None,
+                     shown: int) -> dict[int, list[Hit]]:
         """The letters' passage hits with each first passage scored by its own text: the title that
         passage carries counts for the letter's score, not for which passages the letter shows.
         Only first passages that would be shown are scored again (without the title they score
         no more, so the others stay unshown)."""
-        chosen = {docnum for found in hits.values() for _, n, docnum in _top(found, shown) if n == 1}
+        chosen = {docnum for found in hits.values() for _, n, docnum in top(found, shown) if n == 1}
         if not chosen:
             return hits
         own = untitled(ranking) if ranking is not None else None
         sets, _ = self.docsets(searcher)
         rescored = dict((d, s) for s, d in sets.scores(own, sorted(chosen))) if own is not None else {}
-        return {letter_id: [(rescored.get(docnum, 0.0) if docnum in chosen else score, n, docnum)
-                            for score, n, docnum in found]
-                for letter_id, found in hits.items()}
+        return {ordinal: [(rescored.get(docnum, 0.0) if docnum in chosen else score, n, docnum)
+                          for score, n, docnum in found]
+                for ordinal, found in hits.items()}
 
     def _letter_hit(self, searcher: Any, layout: Layout, letter_id: str, score: float,
-                    hits: list[tuple[float, int, int]], matcher: Any,
+                    hits: list[Hit], matcher: Any,
                     request: SearchRequest) -> LetterHit:
         fields = searcher.stored_fields(layout.record[layout.ordinal[letter_id]])
         meta = json.loads(fields.get("meta") or "{}")
         cite = letter_citation(meta)
         shown = []
         matched: dict[str, list[str]] = {}
-        best = _top(hits, request.passages)
+        best = top(hits, request.passages)
         if not best and request.passages > 0:  # pinned by reference, no matching passage: its opening
             opening = layout.passages[layout.ordinal[letter_id]]
             first = sorted(opening, key=lambda docnum: layout.numbers[docnum])[: request.passages]
@@ -442,7 +406,7 @@ class Engine:
             ordinal = layout.letter_of[docnum]
             if ordinal >= 0 and layout.ids[ordinal] != letter_id:
                 scores.setdefault(layout.ids[ordinal], []).append(score)
-        ranked = sorted(scores, key=lambda i: (-_letter_score(scores[i]), i))[:limit]
+        ranked = sorted(scores, key=lambda i: (-letter_score(scores[i]), i))[:limit]
         similar = []
         for other in ranked:
             meta = json.loads(searcher.stored_fields(layout.record[layout.ordinal[other]]).get("meta") or "{}")
@@ -566,16 +530,16 @@ def _key_words(searcher: Any, docnums: list[int], fieldname: str, number: int) -
     return terms
 
 
-def _reference(parsed: ParsedQuery, layout: Layout, allowed: set[int] | None) -> str | None:
-    """The letter a Kamerstuk reference in the query names, when the index has it and the filters
-    leave it."""
+def _reference(parsed: ParsedQuery, layout: Layout, allowed: set[int] | None) -> int | None:
+    """The letter (ordinal) a Kamerstuk reference in the query names, when the index has it and the
+    filters leave it."""
     if parsed.reference is None:
         return None
     letter_id = f"kst-{parsed.reference.dossier}-{parsed.reference.number}"
     ordinal = layout.ordinal.get(letter_id)
     if ordinal is None or (allowed is not None and ordinal not in allowed):
         return None
-    return letter_id
+    return ordinal
 
 
 def _citing(reference: KamerstukRef) -> wq.Query:
@@ -588,44 +552,3 @@ def _has_filters(parsed: ParsedQuery, extra: list[FieldFilter], dates: DateRange
     return bool(parsed.filters or extra or dates or parsed.dates)
 
 
-def _top(hits: list[tuple[float, int, int]], count: int) -> list[tuple[float, int, int]]:
-    """A letter's best passages, ties to the earlier passage, whatever the segment layout."""
-    return sorted(hits, key=lambda h: (-round(h[0], 9), h[1]))[: max(0, count)]
-
-
-def _letter_score(scores: list[float]) -> float:
-    ordered = sorted(scores, reverse=True)[:3] + [0.0, 0.0, 0.0]
-    return ordered[0] + SECOND * ordered[1] + THIRD * ordered[2]
-
-
-def _rank(scores: dict[str, float], info: dict[str, LetterInfo], sort: str,
-          pinned: str | None) -> list[str]:
-    """The letters in their order: by score (ties by id), or by date (undated last, by id)."""
-    letters = sorted(scores)
-    if sort == "relevance":
-        letters.sort(key=scores.__getitem__, reverse=True)  # stable: equal scores stay by id
-    else:
-        dated = sorted((i for i in letters if info.get(i) and info[i].date),
-                       key=lambda i: (info[i].date, i), reverse=sort == "newest")
-        letters = dated + [i for i in letters if not (info.get(i) and info[i].date)]
-    if pinned:
-        letters = [pinned] + [i for i in letters if i != pinned]
-    return letters
-
-
-def _facets(letters: list[str], info: dict[str, LetterInfo]) -> dict[str, dict[str, int]]:
-    """Letters per year, type, dossier and signatory, most first (years newest first); counted
-    with Counter over the letters' keys, worked out per index version (LetterInfo.of)."""
-    items = [item for item in map(info.get, letters) if item is not None]
-    year = Counter(map(attrgetter("year"), items))
-    kind = Counter(map(attrgetter("doctype"), items))
-    dossier = Counter(map(attrgetter("dossier_label"), items))
-    signatory = Counter(chain.from_iterable(map(attrgetter("signatories"), items)))
-    for counter in (year, kind, dossier):
-        counter.pop("", None)
-
-    def ordered(counter: Counter[str]) -> dict[str, int]:
-        return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
-
-    return {"year": dict(sorted(year.items(), reverse=True)), "type": ordered(kind),
-            "dossier": ordered(dossier), "signatory": ordered(signatory)}

@@ -35,7 +35,7 @@ from whoosh.system import _INT_SIZE
 
 from index.analysis import is_paired, pair_term
 from index.schema import holds_pairs
-from search.docsets import Restricted, bm25f_scores, segment_ids
+from search.docsets import Restricted, bm25f_scores
 
 
 class Phrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped
@@ -61,7 +61,7 @@ class Phrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped
         if not isinstance(searcher, Restricted):
             # a whole segment: only the passages that hold the rarest term can hold the phrase
             rarest = min(cover, key=lambda unit: reader.doc_frequency(fieldname, unit[0]))[0]
-            searcher = Restricted(searcher, segment_ids(reader, fieldname, rarest))
+            searcher = Restricted.holding(searcher, fieldname, rarest)
         lists = {term: searcher.lists(fieldname, term) for term, _ in cover}
         shared: set[int] | None = None
         for ids, _, _ in lists.values():
