@@ -293,6 +293,27 @@ def analyze(text: str) -> list[Term]:
     ]
 
 
+# --- word pairs ---------------------------------------------------------------------------
+
+# The stems of the stopwords, and of the old articles and prepositions of the historical
+# Kamerstukken (den, ten): the words whose postings are too long to read for a phrase ("de" is in
+# two of every three passages). The stemmed fields also hold every pair of adjacent words of which
+# one is such a stem ("de regering" as "de reger"), so that a phrase of common words is found by
+# its pairs (search/phrases.py) instead of by every posting of "de" and "van". As Lucene's
+# CommonGrams. Changing this set means rebuilding the index (index/schema.py SCHEMA_VERSION).
+PAIRED: frozenset[str] = frozenset(stem(w) for w in STOPWORDS | {"den", "ten"})
+
+
+def pair_term(first: str, second: str) -> str:
+    """The term of two adjacent stems: a space between, which no word term holds."""
+    return f"{first} {second}"
+
+
+def is_paired(first: str, second: str) -> bool:
+    """Whether the stemmed fields hold the pair of these two stems (when adjacent)."""
+    return first in PAIRED or second in PAIRED
+
+
 class DutchTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh is untyped
     """A Whoosh tokenizer doing the whole analysis in one pass (speed): tokens carry the stem
     (or, unstemmed, the folded form) as ``text``, plus ``joined`` and ``stop`` flags.
@@ -376,7 +397,6 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh is untyped
         encode = fmt.encode if kind is Positions else lambda positions: pack_uint(len(positions))
         return [(text.encode("utf-8"), len(p), len(p) * boost, encode(p)) for text, p in grouped.items()]
 
-
     def pair_postings(self, value: str, fmt: Format) -> list[tuple[bytes, int, float, bytes]]:
         """The word pairs of ``value`` (see PAIRED), as ``postings`` gives words: (pair term, 0,
         weight, encoded positions), a pair at its first word's position. The frequency is 0 so
@@ -397,27 +417,6 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]  # whoosh is untyped
                         seen.append(pos - 1)
         boost = fmt.field_boost
         return [(text.encode("utf-8"), 0, len(p) * boost, fmt.encode(p)) for text, p in grouped.items()]
-
-
-# --- word pairs ---------------------------------------------------------------------------
-
-# The stems of the stopwords, and of the old articles and prepositions of the historical
-# Kamerstukken (den, ten): the words whose postings are too long to read for a phrase ("de" is in
-# two of every three passages). The stemmed fields also hold every pair of adjacent words of which
-# one is such a stem ("de regering" as "de reger"), so that a phrase of common words is found by
-# its pairs (search/phrases.py) instead of by every posting of "de" and "van". As Lucene's
-# CommonGrams. Changing this set means rebuilding the index (index/schema.py SCHEMA_VERSION).
-PAIRED: frozenset[str] = frozenset(stem(w) for w in STOPWORDS | {"den", "ten"})
-
-
-def pair_term(first: str, second: str) -> str:
-    """The term of two adjacent stems: a space between, which no word term holds."""
-    return f"{first} {second}"
-
-
-def is_paired(first: str, second: str) -> bool:
-    """Whether the stemmed fields hold the pair of these two stems (when adjacent)."""
-    return first in PAIRED or second in PAIRED
 
 
 class TailTokenizer(DutchTokenizer):
