@@ -144,7 +144,7 @@ class LetterTable:
         """The table for the layout's letters; a letter without info has no date and no facets."""
         unknown = LetterInfo("", "", "", "", ())
         facts = [info.get(letter_id, unknown) for letter_id in layout.ids]
-        order = array("I", bytes(4 * len(layout.ids)))
+        order = array("I", [0]) * len(layout.ids)
         for place, ordinal in enumerate(sorted(range(len(layout.ids)), key=layout.ids.__getitem__)):
             order[ordinal] = place
         names: dict[str, int] = {}
