@@ -13,6 +13,7 @@ import re
 import threading
 import weakref
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -245,7 +246,7 @@ class Engine:
         ranked = rank(scores, table, sort, pinned)
         total = len(ranked)
         pages = max(1, math.ceil(total / limit))
-        window = ranked[(page - 1) * limit : page * limit]
+        window = ranked[(page - 1) * limit : page * limit].tolist()
         shown = self._by_own_text(searcher, {o: passages.get(o) for o in window}, ranking,
                                   request.passages)
         results = [
@@ -269,7 +270,7 @@ class Engine:
         )
 
     def _run(self, searcher: Any, tree: Tree | None, ranking: wq.Query | None,
-             allowed: set[int] | None) -> tuple[dict[int, float], Hits]:
+             allowed: set[int] | None) -> tuple[Mapping[int, float], Hits]:
         """The letters the tree selects among the allowed ones (None: all), by ordinal, with every
         passage the ranking query scores in them."""
         if tree is None or ranking is None:
@@ -281,7 +282,7 @@ class Engine:
         selected = _Letters(sets, layout, allowed).evaluate(tree)
         return self._group(searcher, ranking, selected)
 
-    def _group(self, searcher: Any, query: wq.Query, selected: set[int] | None) -> tuple[dict[int, float], Hits]:
+    def _group(self, searcher: Any, query: wq.Query, selected: set[int] | None) -> tuple[Mapping[int, float], Hits]:
         """Every passage the query matches in the selected letters (None: in all letters), scored and
         grouped per letter (so the total is exact): each letter's score and its passages' hits."""
         sets, layout = self.docsets(searcher)
