@@ -375,10 +375,11 @@ def _evaluate(matcher: Any) -> dict[int, float]:
 
 
 def _leaf_scores(matcher: Any) -> dict[int, float] | None:
-    """{docnum: score} of a term's matcher that has not moved yet, from its whole posting list
-    at once: BM25F's ``score()`` is ``_score(weight(), dfl(id()))`` per posting, here mapped over
-    the lists. A scorer that knows its scores already (``scores_for``, search/phrases.py) gives
-    them. None: walk it (another scorer, or a matcher already under way)."""
+    """{docnum: score} of a term's matcher, from its posting list at once: BM25F's ``score()`` is
+    ``_score(weight(), dfl(id()))`` per posting, here mapped over the lists; a list matcher from
+    its current posting on (what walking it would still give), Whoosh's leaf only before it has
+    moved. A scorer that knows its scores already (``scores_for``, search/phrases.py) gives them.
+    None: walk it (another scorer, or a leaf already under way)."""
     if type(matcher) is W3LeafMatcher:
         scorer = matcher.scorer
         if type(scorer) is not BM25FScorer or matcher._i:
@@ -387,20 +388,19 @@ def _leaf_scores(matcher: Any) -> dict[int, float] | None:
         if not found.blocks or matcher._nextoffset != matcher._startoffset + found.blocks[0].end:
             return None  # moved on from the first block
         ids, weights, _ = found.postings(found.blocks)
-    else:
+    else:  # a list: from where it stands (an intersection moves its parts to their first match)
         scorer = matcher._scorer
-        if matcher._i:
-            return None
-        ids = matcher._ids
+        start = matcher._i
+        ids = matcher._ids[start:]
         given = getattr(scorer, "scores_for", None)
         if given is not None:
-            return dict(zip(ids, given(matcher), strict=True))
+            return dict(zip(ids, given(matcher)[start:], strict=True))
         if type(scorer) is not BM25FScorer:
             return None
         if matcher._all_weights:
             weights = [matcher._all_weights] * len(ids)
         elif matcher._weights:
-            weights = matcher._weights
+            weights = matcher._weights[start:]
         else:
             weights = [1.0] * len(ids)
     return dict(zip(ids, bm25f_scores(scorer, weights, list(map(scorer.dfl, ids))), strict=True))

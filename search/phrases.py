@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import functools
 import pickle
+from bisect import bisect_left
 from collections.abc import Iterable
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, compress, islice, repeat
 from operator import add, and_, or_, rshift
 from typing import Any
 
 from whoosh import matching
 from whoosh import query as wq
 from whoosh.formats import Positions
+from whoosh.query.spans import SpanNear2
 from whoosh.scoring import BaseScorer, BM25FScorer, WeightLengthScorer
 from whoosh.system import _INT_SIZE
 
@@ -54,18 +56,10 @@ class Phrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped
                 words.append(field.to_bytes(word))
             except ValueError:
                 return matching.NullMatcher()
-        reader = searcher.reader()
-        cover = _cover(reader, fieldname, words, holds_pairs(field))
+        cover = _cover(searcher.reader(), fieldname, words, holds_pairs(field))
         if cover is None:
             return matching.NullMatcher()
-        if not isinstance(searcher, Restricted):
-            # a whole segment: only the passages that hold the rarest term can hold the phrase
-            rarest = min(cover, key=lambda unit: reader.doc_frequency(fieldname, unit[0]))[0]
-            searcher = Restricted.holding(searcher, fieldname, rarest)
-        lists = {term: searcher.lists(fieldname, term) for term, _ in cover}
-        shared: set[int] | None = None
-        for ids, _, _ in lists.values():
-            shared = set(ids) if shared is None else shared & set(ids)
+        searcher, lists, shared = _sharing(searcher, fieldname, [term for term, _ in cover])
         if not shared:
             return matching.NullMatcher()
         candidates = sorted(shared)
@@ -83,6 +77,112 @@ class Phrase(wq.Phrase):  # type: ignore[misc]  # whoosh is untyped
         if self.boost != 1.0:
             m = matching.WrappingMatcher(m, boost=self.boost)
         return m
+
+
+class Near(SpanNear2):  # type: ignore[misc]  # whoosh is untyped
+    """Whoosh's SpanNear2 (its words within ``slop`` positions of each other) with a faster
+    matcher when its parts are plain terms of one positional field, as the ranking's proximity
+    bonus is (search/translate.py). Whoosh's walks the intersection of the words a posting at a
+    time and makes a Span object per position; here the passages holding all the words are
+    found as a phrase's are, each one's positions checked with Whoosh's own rule on numbers
+    (_near), and scored as Whoosh's intersection of the terms scores them: the words' BM25F
+    scores added in the same tree (tests/test_phrases.py holds both to Whoosh's, to the bit)."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        terms = self.qs
+        fieldname: str = terms[0].fieldname if terms else ""
+        if (len(terms) < 2 or fieldname not in searcher.schema
+                or any(type(q) is not wq.Term or q.fieldname != fieldname or q.boost != 1.0 for q in terms)
+                or type(searcher.schema[fieldname].format) is not Positions):
+            return super().matcher(searcher, context)
+        field = searcher.schema[fieldname]
+        try:
+            words = [field.to_bytes(q.text) for q in terms]
+        except ValueError:
+            return matching.NullMatcher()
+        reader = searcher.reader()
+        if any((fieldname, word) not in reader for word in words):
+            return matching.NullMatcher()
+        searcher, lists, shared = _sharing(searcher, fieldname, words)
+        if not shared:
+            return matching.NullMatcher()
+        candidates = sorted(shared)
+        positions = [list(map(_decoded(), _kept(lists[word][0], lists[word][2], shared))) for word in words]
+        near = list(map(functools.partial(_near, slop=self.slop, ordered=self.ordered, mindist=self.mindist),
+                        zip(*positions, strict=True)))
+        docs = list(compress(candidates, near))
+        if not docs:
+            return matching.NullMatcher()
+        weighting = (context.weighting if context is not None else None) or searcher.weighting
+        rows, weights = [], []
+        for word in words:
+            kept = list(compress(_kept(lists[word][0], lists[word][1], shared), near))
+            rows.append(_term_scores(searcher.scorer(fieldname, word, weighting), docs, kept))
+            weights.append(kept)
+        return matching.ListMatcher(docs, _tree_sum(weights), None, field.format,
+                                    scorer=_Given(_tree_sum(rows)))
+
+
+def _sharing(searcher: Any, fieldname: str, terms: list[bytes]) -> tuple[Any, dict[bytes, Any], set[int]]:
+    """The searcher restricted to the passages that can hold all the terms (in a whole segment,
+    those holding the rarest), each term's postings there, and the passages holding them all."""
+    if not isinstance(searcher, Restricted):
+        reader = searcher.reader()
+        rarest = min(terms, key=lambda term: reader.doc_frequency(fieldname, term))
+        searcher = Restricted.holding(searcher, fieldname, rarest)
+    lists = {term: searcher.lists(fieldname, term) for term in terms}
+    shared: set[int] | None = None
+    for ids, _, _ in lists.values():
+        shared = set(ids) if shared is None else shared & set(ids)
+    return searcher, lists, shared or set()
+
+
+def _near(positions: tuple[list[int], ...], slop: int, ordered: bool, mindist: int) -> bool:
+    """Whether SpanNear2Matcher finds spans for a passage with these positions of its words (each
+    ascending): Whoosh's _get_spans with (start, end) pairs for Span objects. The spans of the
+    first word, then for each next word every span it extends: a position of the word that is
+    ``mindist`` to ``slop`` positions from the span (0 inside it), not before it when ``ordered``."""
+    spans = {(p, p) for p in positions[0]}
+    for later in positions[1:]:
+        found = set()
+        for start, end in spans:
+            for b in islice(later, bisect_left(later, start if ordered else max(0, start - slop)), None):
+                if b < start - slop or (ordered and start > b):
+                    continue
+                if b > end + slop:
+                    break
+                distance = 0 if start <= b <= end else (b - end if end < b else start - b)
+                if mindist <= distance <= slop:
+                    found.add((min(start, b), max(end, b)))
+        if not found:
+            return False
+        spans = found
+    return True
+
+
+def _decoded() -> Any:
+    """A decoder of Positions values to lists, each distinct value decoded once."""
+    @functools.cache
+    def decode(value: bytes) -> list[int]:
+        return list(_positions(value))
+    return decode
+
+
+def _term_scores(scorer: Any, docs: list[int], weights: list[float]) -> list[float]:
+    """What a term's matcher scores at each of these postings."""
+    if type(scorer) is BM25FScorer:
+        return bm25f_scores(scorer, weights, list(map(scorer.dfl, docs)))
+    if isinstance(scorer, WeightLengthScorer):
+        return list(map(scorer._score, weights, map(scorer.dfl, docs)))
+    return [scorer.score(_Posting(doc, w)) for doc, w in zip(docs, weights, strict=True)]
+
+
+def _tree_sum(rows: list[list[float]]) -> list[float]:
+    """The rows added column by column as make_binary_tree's IntersectionMatchers add them."""
+    if len(rows) == 1:
+        return rows[0]
+    half = len(rows) // 2
+    return list(map(add, _tree_sum(rows[:half]), _tree_sum(rows[half:])))
 
 
 def _cover(reader: Any, fieldname: str, words: list[bytes], pairs: bool) -> list[tuple[bytes, int]] | None:
@@ -125,12 +225,7 @@ def _scores(scorers: list[Any], docs: list[int], weights: list[float]) -> list[f
     if all(type(scorer) is BM25FScorer for scorer in scorers):  # one field: one avgfl, B, K1
         idf = functools.reduce(add, (scorer.idf for scorer in scorers))
         return bm25f_scores(scorers[0], weights, list(map(scorers[0].dfl, docs)), idf=idf)
-    rows = []
-    for scorer in scorers:
-        if isinstance(scorer, WeightLengthScorer):
-            rows.append(list(map(scorer._score, weights, map(scorer.dfl, docs))))
-        else:
-            rows.append([scorer.score(_Posting(doc, w)) for doc, w in zip(docs, weights, strict=True)])
+    rows = [_term_scores(scorer, docs, weights) for scorer in scorers]
     return [functools.reduce(add, column) for column in zip(*rows, strict=True)]
 
 

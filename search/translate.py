@@ -17,7 +17,6 @@ from itertools import islice
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.query.spans import SpanNear2
 
 from index.acronyms import AcronymTable
 from index.analysis import Term, analyze, fold, stem
@@ -393,7 +392,7 @@ def translate(parsed: ParsedQuery, reader: Any, acronyms: AcronymTable | None = 
         # holds the query word for word: a title says what the whole letter is about.
         clauses = [wq.And(translator.positive), wq.Or(translator.positive)]
         if 2 <= len(translator.near) <= 8:
-            clauses.append(SpanNear2([wq.Term("text", s) for s in translator.near], slop=NEAR, ordered=False))
+            clauses.append(phrases.Near([wq.Term("text", s) for s in translator.near], slop=NEAR, ordered=False))
         titled = _title_all(translator.positive)
         if titled is not None:
             clauses.append(titled)

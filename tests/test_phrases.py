@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.formats import Positions
+from whoosh.query.spans import SpanNear2
 from whoosh.scoring import BM25F
 
 from index.analysis import analyze
@@ -170,3 +171,37 @@ def test_positions_decode_as_whooshs_format_decodes_them(positions: list[int]) -
     value = Positions().encode(positions)
     assert list(phrases._positions(value)) == Positions().decode_positions(value) == positions
     assert list(phrases._positions(value[:-1])) == positions  # without the STOP, as Whoosh reads it
+
+
+_NEAR_WORDS = ["navo", "kamer", "brief", "zorg", "de", "regering"]
+
+
+@pytest.fixture(scope="module")
+def near_index(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    rng = random.Random(12)
+    texts = [" ".join(rng.choices(_NEAR_WORDS + ["woord"] * 6, k=rng.randint(1, 40))) for _ in range(300)]
+    return _index(tmp_path_factory.mktemp("random-near"), texts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_NEAR_WORDS), min_size=2, max_size=4), st.integers(1, 9), st.booleans(),
+       st.integers(0, 2), st.integers(0, 2**32 - 1))
+def test_near_matches_and_scores_as_whooshs_span_near(near_index: Any, words: list[str], slop: int, ordered: bool,
+                                                      mindist: int, seed: int) -> None:
+    """Whoosh's SpanNear2 walked, and ours, over a whole segment and over some of its passages."""
+    terms = [wq.Term("text", stem) for stem in _stems(" ".join(words))]
+    ours = phrases.Near(terms, slop=slop, ordered=ordered, mindist=mindist)
+    theirs = SpanNear2(terms, slop=slop, ordered=ordered, mindist=mindist)
+    with near_index.searcher() as searcher:
+        expected = {d: s for s, d in searcher.search(theirs, limit=None).top_n}
+        assert {d: s for s, d in searcher.search(ours, limit=None).top_n} == expected  # to the bit
+        some = sorted(random.Random(seed).sample(range(searcher.doc_count_all()), 120))
+        assert dict((d, s) for s, d in DocSets(searcher).scores(ours, some)) == {
+            d: s for d, s in expected.items() if d in some}
+
+
+def test_near_keeps_to_whooshs_rule_for_words_inside_a_span() -> None:
+    """A third word inside the span the first two make is at distance 0: not near (mindist 1)."""
+    assert phrases._near(([1], [5], [3]), slop=8, ordered=False, mindist=1) is False
+    assert phrases._near(([1], [5], [7]), slop=8, ordered=False, mindist=1) is True
+    assert phrases._near(([5], [1]), slop=8, ordered=True, mindist=1) is False
