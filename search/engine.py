@@ -263,9 +263,10 @@ class Engine:
             read_as = " · ".join([read_as] + [n for n in notes if n]) if read_as else " · ".join(
                 n for n in notes if n
             )
+        counted, facet_sizes = facets(ranked, table)
         return SearchResult(
             query=request.q, read_as=read_as, total=total, page=page, pages=pages,
-            suggestion=suggestion, facets=facets(ranked, table), results=results,
+            suggestion=suggestion, facets=counted, facet_sizes=facet_sizes, results=results,
             notes=[n for n in notes if n], any_word=any_word, sort=sort, limit=limit,
         )
 

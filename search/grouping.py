@@ -26,6 +26,8 @@ from search.docsets import Layout
 
 SECOND, THIRD = 0.3, 0.1  # weight of a letter's second and third best passage in its score
 
+FACET_VALUES = 100  # values listed per facet at most (the years: all), most first
+
 Hit = tuple[float, int, int]  # a passage's score, its number in its letter, its docnum
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -154,15 +156,23 @@ class Coded:
         codes = np.fromiter((numbers.setdefault(fact, len(numbers)) for fact in facts), np.int64)
         return cls(list(numbers), codes)
 
-    def count(self, ordinals: Ints) -> dict[str, int]:
-        return _counted(self.values, self.codes[ordinals])
+    def count(self, ordinals: Ints, limit: int | None = None) -> tuple[dict[str, int], int]:
+        """Letters per value among these letters, and how many values (see _counted)."""
+        return _counted(self.values, self.codes[ordinals], limit)
 
 
-def _counted(values: list[str], codes: Ints) -> dict[str, int]:
-    """How often each value's code occurs, for the values that occur (code 0, "", not counted)."""
+def _counted(values: list[str], codes: Ints, limit: int | None = None) -> tuple[dict[str, int], int]:
+    """How often each value's code occurs, for the values that occur (code 0, "", not counted),
+    and how many values occur. With a ``limit``, only the values counted at least as often as
+    the limit-th most counted: a phrase of common words counts tens of thousands of dossiers."""
     counts = np.bincount(codes, minlength=len(values))
-    return {values[code]: n for code, n in zip(np.flatnonzero(counts).tolist(), counts[counts > 0].tolist(),
-                                                strict=True) if code}
+    counts[0] = 0
+    present = np.flatnonzero(counts)
+    size = len(present)
+    if limit is not None and size > limit:
+        threshold = np.partition(counts[present], size - limit)[size - limit]
+        present = present[counts[present] >= threshold]
+    return dict(zip(map(values.__getitem__, present.tolist()), counts[present].tolist(), strict=True)), size
 
 
 @dataclass(frozen=True)
@@ -224,14 +234,16 @@ def rank(scores: Mapping[int, float], table: LetterTable, sort: str, pinned: int
     return letters
 
 
-def facets(letters: Ints, table: LetterTable) -> dict[str, dict[str, int]]:
-    """Letters per year, type, dossier and signatory, most first (years newest first)."""
+def facets(letters: Ints, table: LetterTable, limit: int | None = None) -> tuple[dict[str, dict[str, int]],
+                                                                               dict[str, int]]:
+    """Letters per year, type, dossier and signatory, most first (ties by value; years newest
+    first), at most ``limit`` (FACET_VALUES) values of each but the years; and how many values each has."""
+    limit = FACET_VALUES if limit is None else limit
     chosen = np.asarray(letters, np.int64)
-    signatory = _counted(table.names, table.signatories(chosen))
-
-    def ordered(counts: dict[str, int]) -> dict[str, int]:
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-    return {"year": dict(sorted(table.year.count(chosen).items(), reverse=True)),
-            "type": ordered(table.doctype.count(chosen)), "dossier": ordered(table.dossier.count(chosen)),
-            "signatory": ordered(signatory)}
+    years, year_count = table.year.count(chosen)
+    counted = {"type": table.doctype.count(chosen, limit), "dossier": table.dossier.count(chosen, limit),
+               "signatory": _counted(table.names, table.signatories(chosen), limit)}
+    shown = {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+             for name, (counts, _) in counted.items()}
+    return ({"year": dict(sorted(years.items(), reverse=True)), **shown},
+            {"year": year_count, **{name: size for name, (_, size) in counted.items()}})

@@ -82,16 +82,18 @@ class SearchResult:
     page: int
     pages: int
     suggestion: str | None
-    facets: dict[str, dict[str, int]]
+    facets: dict[str, dict[str, int]]  # the most counted values of each (grouping.FACET_VALUES)
     results: list[LetterHit]
     notes: list[str] = field(default_factory=list)  # how the query was read leniently, in Dutch
     any_word: bool = False  # no letter had all words; ranked any-word matching was used
     sort: str = "relevance"
     limit: int = 10
+    facet_sizes: dict[str, int] = field(default_factory=dict)  # how many values each facet has in all
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query, "read_as": self.read_as, "total": self.total,
             "page": self.page, "pages": self.pages, "suggestion": self.suggestion,
-            "facets": self.facets, "results": [r.to_json() for r in self.results],
+            "facets": self.facets, "facet_sizes": self.facet_sizes,
+            "results": [r.to_json() for r in self.results],
         }

@@ -35,7 +35,8 @@ def test_search_json_has_the_documented_shape(seed_index: Path) -> None:
                                        "--limit", "2"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert list(data) == ["query", "read_as", "total", "page", "pages", "suggestion", "facets", "results"]
+    assert list(data) == ["query", "read_as", "total", "page", "pages", "suggestion", "facets", "facet_sizes",
+                          "results"]
     assert list(data["facets"]) == ["year", "type", "dossier", "signatory"]
     letter = data["results"][0]
     assert list(letter) == ["id", "source", "title", "type", "date", "dossier", "number", "vergaderjaar",

@@ -101,7 +101,23 @@ def test_letters_rank_and_count_as_by_their_ids(scores: dict[int, float], sort: 
     if pinned is not None:
         expected = [layout.ids[pinned]] + [i for i in expected if i != layout.ids[pinned]]
     assert ranked == expected
-    assert facets(rank(scores, table, sort, pinned), table) == _reference_facets(ranked)
+    counted, sizes = facets(rank(scores, table, sort, pinned), table)
+    assert counted == _reference_facets(ranked)
+    assert sizes == {name: len(values) for name, values in counted.items()}
+
+
+@given(dossiers=st.lists(st.sampled_from(["1", "2", "3", "4", "5", "6"]), min_size=6, max_size=6),
+       limit=st.integers(1, 7), chosen=st.lists(st.integers(0, len(LETTERS) - 1), max_size=12))
+def test_a_facet_lists_its_most_counted_values_and_says_how_many_it_has(
+        dossiers: list[str], limit: int, chosen: list[int]) -> None:
+    info = {i: _info(i, "2020-01-01", "brief", d, f"N{d}", "Vast") for i, d in zip(LETTERS, dossiers, strict=True)}
+    table = LetterTable.of(_layout([], []), info)
+    counted, sizes = facets(sorted(set(chosen)), table, limit)
+    letters = [info[LETTERS[o]] for o in sorted(set(chosen))]
+    for name, of in [("dossier", lambda i: [i.dossier_label]), ("signatory", lambda i: list(i.signatories))]:
+        every = Counter(value for item in letters for value in of(item))
+        assert counted[name] == dict(sorted(every.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+        assert sizes[name] == len(every)
 
 
 def test_a_search_counts_its_letters_facts(engine: Engine) -> None:

@@ -45,7 +45,7 @@ def test_api_search_returns_the_document_of_the_command_line(
     assert response.mimetype == "application/json"
     assert response.get_json() == cli_json(seed_index, *cli_args)
     assert list(response.get_json()) == ["query", "read_as", "total", "page", "pages", "suggestion",
-                                         "facets", "results"]
+                                         "facets", "facet_sizes", "results"]
 
 
 def test_api_search_takes_the_site_s_dutch_filter_names_too(client: FlaskClient) -> None:

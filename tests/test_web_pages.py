@@ -142,6 +142,19 @@ def test_facets_are_links_that_add_a_filter(client: FlaskClient) -> None:
     assert query_of(chip["href"]) == {"q": ["NAVO"]}, "the chip removes its filter"
 
 
+def test_a_facet_with_more_values_than_it_lists_says_how_many_more(client: FlaskClient,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("search.grouping.FACET_VALUES", 1)
+    soup = page(client, "/?q=NAVO")
+    signers = soup.select_one("#facet-ondertekenaar").find_parent("section")
+    assert len(signers.select("a")) == 1
+    found = client.get("/api/search?q=NAVO").get_json()
+    assert len(found["facets"]["signatory"]) == 1 < found["facet_sizes"]["signatory"]
+    assert signers.select_one(".facet-unlisted").get_text(strip=True) == (
+        f"en {found['facet_sizes']['signatory'] - 1} andere; verfijn de zoekvraag om ze te zien")
+    assert soup.select_one("#facet-jaar").find_parent("section").select_one(".facet-unlisted") is None
+
+
 def test_filters_combine_and_each_can_be_removed(client: FlaskClient) -> None:
     soup = page(client, "/?q=NAVO&dossier=28+676")
     assert sorted(results(soup)) == ["kst-28676-266", "kst-28676-418"]

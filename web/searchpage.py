@@ -73,7 +73,7 @@ def search_page(params: SearchParams, result: SearchResult) -> SearchPage:
         total_label=plural(result.total, "document", "documenten"),
         page_label=f"pagina {result.page} van {result.pages}" if result.pages > 1 else None,
         results=results,
-        facets=_facets(params, result.facets),
+        facets=_facets(params, result.facets, result.facet_sizes),
         chips=[Link(f"{FILTERS[name][0]}: {_value_label(name, value)}", params.url_with({name: ""}),
                     note=f"Filter {FILTERS[name][0].lower()} {value} weghalen")
                for name, value in params.filters],
@@ -131,10 +131,11 @@ def _query(q: str) -> dict[str, Any]:
     return {"q": q} if q else {}
 
 
-def _facets(params: SearchParams, facets: dict[str, dict[str, int]]) -> list[Facet]:
+def _facets(params: SearchParams, facets: dict[str, dict[str, int]], sizes: dict[str, int]) -> list[Facet]:
     out = []
     for key, name in FACETS:
         values = facets.get(key) or {}
+        rest = sizes.get(key, 0) - len(values)
         active = getattr(params, name)
         options = [
             Link(_value_label(name, value), params.url_with({name: "" if value == active else value}),
@@ -142,7 +143,8 @@ def _facets(params: SearchParams, facets: dict[str, dict[str, int]]) -> list[Fac
             for value, count in values.items()
         ]
         if options:
-            out.append(Facet(name, FILTERS[name][0], options[:FACET_SHOWN], options[FACET_SHOWN:]))
+            unlisted = f"en {rest:,} andere".replace(",", ".") if rest > 0 else None
+            out.append(Facet(name, FILTERS[name][0], options[:FACET_SHOWN], options[FACET_SHOWN:], unlisted))
     return out
 
 
