@@ -28,6 +28,8 @@ from itertools import compress
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import numpy as np
+import numpy.typing as npt
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
@@ -41,6 +43,9 @@ from whoosh.util.numeric import byte_to_length
 from index.analysis import PAIRED
 from index.whoosh_fixes import Loaded, load_numbers
 from search.postings import Block, blocks, read_blocks
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 
 DENSE = 0.25  # read a whole posting list once the documents wanted are a quarter of it
 RANGED = frozenset({"date"})  # fields whose ranges DocSets.ranged answers from a table
@@ -175,28 +180,30 @@ class DocSets:
 
     def scores(self, query: wq.Query, allowed: list[int] | None) -> list[tuple[float, int]]:
         """(score, docnum) of every record the query matches among the allowed docnums (ascending;
-        None: all), with the searcher's weighting: the same scores Whoosh's search gives.
+        None: all), with the searcher's weighting: the same scores Whoosh's search gives."""
+        docs, scores = self.scored(query, allowed)
+        return list(zip(scores.tolist(), docs.tolist(), strict=True))
+
+    def scored(self, query: wq.Query, allowed: list[int] | None) -> tuple[Ints, Floats]:
+        """What ``scores`` gives, as two arrays: the docnums ascending, and their scores.
 
         With allowed docnums, Whoosh's own matchers run over postings cut down to those documents
         (see Restricted), so an And of common words does not leapfrog through the whole index.
         """
         context = self.searcher.context()
-        found: list[tuple[float, int]] = []
+        parts: list[tuple[Ints, Floats]] = []
         if allowed is None:
             for sub, offset in self.leaves:
-                for score, doc in _scored(query.matcher(sub, context)):
-                    found.append((score, doc + offset))
-            return found
-        for sub, offset, local in self._per_segment(allowed):
-            restricted = Restricted(sub, local)
-            pruned = pruned_for(query, restricted.holds)
-            if pruned is None:
-                continue
-            wanted = set(local)  # a query without terms (Every) lists every document
-            for score, doc in _scored(pruned.matcher(restricted, context)):
-                if doc in wanted:
-                    found.append((score, doc + offset))
-        return found
+                parts.append(_arrays(_evaluate(query.matcher(sub, context)), offset, None))
+        else:
+            for sub, offset, local in self._per_segment(allowed):
+                restricted = Restricted(sub, local)
+                pruned = pruned_for(query, restricted.holds)
+                if pruned is not None:  # a query without terms (Every) lists every document: keep the wanted
+                    parts.append(_arrays(_evaluate(pruned.matcher(restricted, context)), offset, set(local)))
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate([docs for docs, _ in parts]), np.concatenate([scores for _, scores in parts])
 
     def _per_segment(self, docnums: list[int]) -> Iterable[tuple[Any, int, list[int]]]:
         """Ascending global docnums split per segment, as local docnums."""
@@ -329,14 +336,20 @@ def segment_ids(reader: Any, field: str, text: str | bytes) -> list[int]:
     return [d for d in ids if d not in deleted] if deleted else ids
 
 
-def _scored(matcher: Any) -> list[tuple[float, int]]:
-    """(score, docnum) of every document a matcher matches, ascending: what walking the matcher
-    gives, worked out a node at a time (see _evaluate)."""
-    return [(score, doc) for doc, score in sorted(_evaluate(matcher).items())]
+def _arrays(found: dict[int, float], offset: int, wanted: set[int] | None) -> tuple[Ints, Floats]:
+    """A segment's {docnum: score} as global docnums ascending and their scores, only the wanted."""
+    docs = np.fromiter(found.keys(), np.int64, len(found))
+    scores = np.fromiter(found.values(), np.float64, len(found))
+    if wanted is not None:
+        keep = np.fromiter(map(wanted.__contains__, found.keys()), bool, len(found))
+        docs, scores = docs[keep], scores[keep]
+    order = np.argsort(docs)
+    return docs[order] + offset, scores[order]
 
 
 def _evaluate(matcher: Any) -> dict[int, float]:
-    """{docnum: score} of a matcher tree, a whole node at a time instead of a posting at a time.
+    """{docnum: score} of a matcher tree, a whole node at a time instead of a posting at a time: what
+    walking the matcher gives.
 
     Walking a tree of Whoosh matchers costs several Python calls per posting per level (a word
     with 300 compounds is a union tree nine levels deep). Here each child is worked out first,

@@ -290,7 +290,7 @@ class Engine:
         allowed = None if selected is None else passages_of(selected, layout)
         if allowed is not None and not allowed:
             return {}, Hits.none()
-        return group(sets.scores(query, allowed), layout)
+        return group(*sets.scored(query, allowed), layout)
 
     def _by_own_text(self, searcher: Any, hits: dict[int, list[Hit]], ranking: wq.Query | None,
                      shown: int) -> dict[int, list[Hit]]:

@@ -16,21 +16,17 @@ import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from operator import itemgetter
 
 import numpy as np
-import numpy.typing as npt
 
 from index.metadata import format_dossier
-from search.docsets import Layout
+from search.docsets import Floats, Ints, Layout
 
 SECOND, THIRD = 0.3, 0.1  # weight of a letter's second and third best passage in its score
 
 FACET_VALUES = 100  # values listed per facet at most (the years: all), most first
 
 Hit = tuple[float, int, int]  # a passage's score, its number in its letter, its docnum
-Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
 _NO_INTS: Ints = np.zeros(0, np.int64)
 
 
@@ -120,16 +116,14 @@ class LetterScores(Mapping[int, float]):
         return len(self.ordinals)
 
 
-def group(found: list[tuple[float, int]], layout: Layout) -> tuple[LetterScores, Hits]:
+def group(docs: Ints, values: Floats, layout: Layout) -> tuple[LetterScores, Hits]:
     """Each letter's score (letter_score over its passages) by ordinal, and its hits, from the
-    (score, docnum) of every record a query matched. Worked out over arrays: the records sorted by
-    letter and, within a letter, best first; each letter's first three make its score, with the
-    same operations as letter_score in the same order (so the same floats)."""
-    if not found:
+    docnums of every record a query matched (ascending) and their scores. Worked out over arrays:
+    the records sorted by letter and, within a letter, best first; each letter's first three make
+    its score, with the same operations as letter_score in the same order (so the same floats)."""
+    count = len(docs)
+    if not count:
         return LetterScores(_NO_INTS, np.zeros(0)), Hits.none()
-    count = len(found)
-    values = np.fromiter(map(itemgetter(0), found), np.float64, count)
-    docs = np.fromiter(map(itemgetter(1), found), np.int64, count)
     owners = np.frombuffer(layout.letter_of, dtype=np.intc)[docs].astype(np.int64)
     order = np.lexsort((-values, owners))
     letters, ordered = owners[order], values[order]

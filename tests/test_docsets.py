@@ -175,7 +175,7 @@ def _matcher(spec: Any) -> Any:
 
 @given(_TREE)
 def test_a_matcher_tree_scores_as_walking_it_does(spec: Any) -> None:
-    assert docsets._scored(_matcher(spec)) == list(docsets._walk(_matcher(spec)))
+    assert _scored(_matcher(spec)) == list(docsets._walk(_matcher(spec)))
 
 
 @pytest.mark.parametrize("q", QUERIES + ["NAVO OF Rusland NIET Oekraïne", "verdediging Rusland",
@@ -186,12 +186,12 @@ def test_the_ranking_scores_as_walking_whooshs_matchers(engine: Engine, q: str) 
     assert compiled.ranking is not None
     context = searcher.context()
     for sub, _ in DocSets(searcher).leaves:
-        scored = docsets._scored(compiled.ranking.matcher(sub, context))
+        scored = _scored(compiled.ranking.matcher(sub, context))
         assert scored == list(docsets._walk(compiled.ranking.matcher(sub, context)))  # to the bit
     rng = random.Random(q)
     for sub, _ in DocSets(searcher).leaves:  # over cut-down postings too (the bulk ListMatcher path)
         wanted = sorted(rng.sample(range(sub.doc_count_all()), sub.doc_count_all() // 2))
-        scored = docsets._scored(compiled.ranking.matcher(docsets.Restricted(sub, wanted), context))
+        scored = _scored(compiled.ranking.matcher(docsets.Restricted(sub, wanted), context))
         walked = list(docsets._walk(compiled.ranking.matcher(docsets.Restricted(sub, wanted), context)))
         assert scored == walked
 
@@ -237,7 +237,7 @@ def test_scores_over_a_few_letters_use_only_the_terms_their_passages_hold(engine
         allowed = passages_of([ordinal], layout)
         expected = {}
         for sub, offset, local in sets._per_segment(allowed):
-            whole = docsets._scored(ranking.matcher(docsets.Restricted(sub, local), searcher.context()))
+            whole = _scored(ranking.matcher(docsets.Restricted(sub, local), searcher.context()))
             wanted = set(local)
             expected.update((doc + offset, score) for score, doc in whole if doc in wanted)
         assert dict((d, s) for s, d in sets.scores(ranking, allowed)) == pytest.approx(expected)
@@ -295,3 +295,8 @@ def test_field_lengths_are_what_the_reader_gives_for_every_document(engine: Engi
             lengths = docsets.field_lengths(reader, field)
             assert lengths is not None
             assert list(lengths) == [sub.doc_field_length(d, field, 1) or 0 for d in range(reader.doc_count_all())]
+
+
+def _scored(matcher: Any) -> list[tuple[float, int]]:
+    """(score, docnum) of what docsets._evaluate gives for a matcher, in docnum order, as walking lists them."""
+    return [(score, doc) for doc, score in sorted(docsets._evaluate(matcher).items())]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -50,7 +51,7 @@ def test_letters_score_and_hold_the_hits_a_per_letter_reading_gives(records: lis
     scores = data.draw(st.lists(st.floats(0.01, 50), min_size=len(records), max_size=len(records)))
     found = [(scores[d], d) for d in range(len(records)) if chosen[d]]
     expected_scores, expected_hits = _reference(found, layout)
-    by_ordinal, hits = group(found, layout)
+    by_ordinal, hits = group(np.array([d for _, d in found], np.int64), np.array([v for v, _ in found]), layout)
     assert {layout.ids[o]: s for o, s in by_ordinal.items()} == expected_scores  # to the bit
     for ordinal, letter_id in enumerate(layout.ids):
         assert hits.get(ordinal) == expected_hits.get(letter_id, [])
