@@ -198,7 +198,7 @@ class LetterTable:
         signed = np.concatenate(([0], np.cumsum([len(item.signatories) for item in facts], dtype=np.int64)))
         return cls(order, [item.date for item in facts], Coded.of(item.year for item in facts),
                    Coded.of(item.doctype for item in facts), Coded.of(item.dossier_label for item in facts),
-                   list(names), signed.astype(np.int64), signers)
+                   list(names), signed, signers)
 
     def signatories(self, ordinals: Ints) -> Ints:
         """The codes of the letters' signatories, end to end."""
@@ -219,9 +219,9 @@ def rank(scores: Mapping[int, float], table: LetterTable, sort: str, pinned: int
         letters = letters[np.lexsort((table.order[letters], -given.scores))]
     else:
         dates, order = table.dates, table.order
-        known = [o for o in letters.tolist() if dates[o]]
-        dated = sorted(known, key=lambda o: (dates[o], int(order[o])), reverse=sort == "newest")
-        undated = letters[np.array([not dates[o] for o in letters.tolist()], bool)] if len(letters) else letters
+        has_date = np.fromiter((bool(dates[o]) for o in letters.tolist()), bool, len(letters))
+        dated = sorted(letters[has_date].tolist(), key=lambda o: (dates[o], int(order[o])), reverse=sort == "newest")
+        undated = letters[~has_date]
         letters = np.concatenate((np.array(dated, np.int64), undated[np.argsort(order[undated])]))
     if pinned is not None:
         letters = np.concatenate((np.array([pinned], np.int64), letters[letters != pinned]))

@@ -41,7 +41,7 @@ class Facet:
     label: str
     options: list[Link]
     more: list[Link] = field(default_factory=list)  # folded away under "Meer"
-    unlisted: str | None = None  # "en 41.517 andere", when the facet has more values than listed
+    unlisted: str | None = None  # "en 41.517 andere; verfijn …", when the facet has more values than listed
 
 
 @dataclass(frozen=True)

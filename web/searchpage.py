@@ -143,7 +143,8 @@ def _facets(params: SearchParams, facets: dict[str, dict[str, int]], sizes: dict
             for value, count in values.items()
         ]
         if options:
-            unlisted = f"en {rest:,} andere".replace(",", ".") if rest > 0 else None
+            more = f"{rest:,}".replace(",", ".")  # 41.617
+            unlisted = f"en {more} andere; verfijn de zoekvraag om ze te zien" if rest > 0 else None
             out.append(Facet(name, FILTERS[name][0], options[:FACET_SHOWN], options[FACET_SHOWN:], unlisted))
     return out
 
