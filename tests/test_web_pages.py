@@ -16,6 +16,7 @@ from index.build import build
 from index.errors import KamerzoekError
 from tests.conftest import SEED
 from web import create_app
+from web.models import dutch_number
 from web.settings import SETTINGS, SettingError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,25 @@ def test_start_page_says_what_is_indexed(client: FlaskClient) -> None:
     assert "5 documenten" in text
     assert "van 29 maart 2017 tot en met 30 september 2022" in text
     assert soup.select_one('.types a[href="/?type=brief"]') is not None
+
+
+@pytest.mark.parametrize(("count", "printed"), [
+    (0, "0"), (7, "7"), (999, "999"), (1000, "1.000"), (41_726, "41.726"), (2_345_678, "2.345.678"),
+])
+def test_counts_are_printed_with_a_dot_between_thousands(count: int, printed: str) -> None:
+    assert dutch_number(count) == printed
+
+
+def test_start_page_prints_large_counts_the_dutch_way(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("search.engine.Engine.stats", lambda self: {
+        "letters": 104_321, "passages": 2_345_678, "first": "1995-01-02", "last": "2022-09-30",
+        "types": {"brief": 41_726, "motie": 1},
+    })
+    soup = page(client, "/")
+    lead = soup.select_one(".lead").get_text(" ", strip=True)
+    assert lead.startswith("Kamerzoek doorzoekt 104.321 documenten in 2.345.678 passages, van 2 januari 1995")
+    counts = [li.select_one(".count").get_text(strip=True) for li in soup.select(".types li")]
+    assert counts == ["41.726", "1"]
 
 
 def test_start_page_offers_example_searches_that_find_something(client: FlaskClient) -> None:

@@ -20,6 +20,10 @@ class Link:
     count: int | None = None
     note: str | None = None  # a short remark after the link, or its accessible description
 
+    @property
+    def count_label(self) -> str:
+        return "" if self.count is None else dutch_number(self.count)
+
 
 @dataclass(frozen=True)
 class PassageView:
@@ -96,8 +100,8 @@ class SearchPage:
 @dataclass(frozen=True)
 class StartPage:
     title: str
-    letters: int
-    passages: int
+    letters: str  # "100.000 documenten"
+    passages: str  # "2.345.678 passages"
     first: str | None
     last: str | None
     types: list[Link]
@@ -190,8 +194,13 @@ def where(page: int | None, page_end: int | None) -> str | None:
     return pages(page, page_end)
 
 
+def dutch_number(count: int) -> str:
+    """A count as Dutch prints it, a dot between thousands: 41726 → "41.726"."""
+    return f"{count:,}".replace(",", ".")
+
+
 def plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+    return f"{dutch_number(count)} {one if count == 1 else many}"
 
 
 def display_title(title: str | None) -> str | None:

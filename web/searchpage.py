@@ -20,6 +20,7 @@ from web.models import (
     StartPage,
     copy_text,
     display_title,
+    dutch_number,
     dutch_type,
     facts,
     plural,
@@ -143,8 +144,7 @@ def _facets(params: SearchParams, facets: dict[str, dict[str, int]], sizes: dict
             for value, count in values.items()
         ]
         if options:
-            more = f"{rest:,}".replace(",", ".")  # 41.617
-            unlisted = f"en {more} andere; verfijn de zoekvraag om ze te zien" if rest > 0 else None
+            unlisted = f"en {dutch_number(rest)} andere; verfijn de zoekvraag om ze te zien" if rest > 0 else None
             out.append(Facet(name, FILTERS[name][0], options[:FACET_SHOWN], options[FACET_SHOWN:], unlisted))
     return out
 
@@ -172,8 +172,8 @@ def _pagination(params: SearchParams, page: int, pages: int) -> Pagination:
 def start_page(stats: dict[str, Any]) -> StartPage:
     return StartPage(
         title="Kamerzoek – zoeken in Kamerbrieven en Kamerstukken",
-        letters=stats.get("letters", 0),
-        passages=stats.get("passages", 0),
+        letters=plural(stats.get("letters", 0), "document", "documenten"),
+        passages=plural(stats.get("passages", 0), "passage", "passages"),
         first=dutch_date(stats.get("first")),
         last=dutch_date(stats.get("last")),
         types=[Link(dutch_type(kind) or kind, url_for("pages.search", type=kind), count=count)
