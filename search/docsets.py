@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from copy import copy
 from dataclasses import dataclass
 from itertools import compress
@@ -59,7 +59,7 @@ class Layout:
     ids: list[str]  # letter ordinal → letter id
     ordinal: dict[str, int]  # letter id → ordinal
     record: list[int]  # ordinal → docnum of the letter record
-    record_of: dict[int, int]  # docnum of a letter record → ordinal
+    record_of: array[int]  # docnum of a letter record → its letter's ordinal; -1 for every other record
     letter_of: array[int]  # docnum of a passage → ordinal of its letter; -1 for every other record
     passages: list[list[int]]  # ordinal → its passages' docnums, ascending
     numbers: array[int]  # docnum → the passage's number in its letter (n)
@@ -105,7 +105,7 @@ class DocSets:
         """Docnums (live records only) whose field holds the term."""
         found: set[int] = set()
         for sub, offset in self.leaves:
-            found.update(d + offset for d in segment_ids(sub.reader(), field, text))
+            found.update(map(offset.__add__, segment_ids(sub.reader(), field, text)))
         return found
 
     def docs(self, query: wq.Query) -> set[int]:
@@ -221,10 +221,10 @@ class DocSets:
         reader = self.searcher.reader()
         column = reader.column_reader("letter")
         letter_of = array("i", [-1]) * reader.doc_count_all()
+        record_of = array("i", [-1]) * reader.doc_count_all()
         ids: list[str] = []
         ordinal: dict[str, int] = {}
         record: list[int] = []
-        record_of: dict[int, int] = {}
         for doc in sorted(self.term("kind", "letter")):
             letter_id = _text(column[doc])
             ordinal[letter_id] = record_of[doc] = len(ids)
@@ -256,18 +256,21 @@ class DocSets:
         return numbers
 
 
-def letters_of(docs: Iterable[int], layout: Layout) -> set[int]:
+def letters_of(docs: Collection[int], layout: Layout) -> set[int]:
     """The ordinals of the letters the passages among ``docs`` belong to."""
-    letter_of = layout.letter_of
-    found = {letter_of[d] for d in docs}
-    found.discard(-1)
-    return found
+    return _owners(layout.letter_of, docs)
 
 
-def letters_of_records(docs: Iterable[int], layout: Layout) -> set[int]:
+def letters_of_records(docs: Collection[int], layout: Layout) -> set[int]:
     """The ordinals of the letters whose letter records are among ``docs`` (a filter's matches)."""
-    record_of = layout.record_of
-    return {record_of[d] for d in docs if d in record_of}
+    return _owners(layout.record_of, docs)
+
+
+def _owners(owner_of: array[int], docs: Collection[int]) -> set[int]:
+    """The distinct owners (-1: none) of the docnums, looked up in C: a filter such as type:brief
+    matches hundreds of thousands of records."""
+    owners = np.frombuffer(owner_of, dtype=np.intc)[np.fromiter(docs, np.int64, len(docs))]
+    return set(np.unique(owners[owners >= 0]).tolist())
 
 
 def passages_of(letters: Iterable[int], layout: Layout) -> list[int]:
@@ -476,6 +479,7 @@ class Restricted:
         self._searcher = searcher
         self._wanted = wanted
         self._wanted_set: set[int] | None = None
+        self._live: set[int] | None = None  # the wanted documents not deleted
         self._reader: _Frequencies | None = None
         # a query names the same term more than once (the ranking's And and Or of the same words)
         self._read_lists: dict[tuple[str, bytes], tuple[list[int], list[float], list[Any]]] = {}
@@ -596,11 +600,11 @@ class Restricted:
         if found is None:
             return [], [], []
         wanted = self._wanted
-        if self._wanted_set is None:
-            self._wanted_set = set(wanted)
-        keep = self._wanted_set
-        if reader.has_deletions():
-            keep = keep - reader.deleted_docs_set
+        if self._live is None:  # once per searcher: a query reads hundreds of terms over the same documents
+            self._live = set(wanted)
+            if reader.has_deletions():
+                self._live -= reader.deleted_docs_set
+        keep = self._live
         ids, weights, values = found.postings(_blocks_holding(found.blocks, wanted))
         chosen = list(map(keep.__contains__, ids))
         return list(compress(ids, chosen)), list(compress(weights, chosen)), list(compress(values, chosen))

@@ -19,7 +19,7 @@ from whoosh.scoring import BM25F
 
 from index.build import build
 from search import docsets, phrases
-from search.docsets import DocSets, letters_of, passages_of
+from search.docsets import DocSets, letters_of, letters_of_records, passages_of
 from search.engine import Engine
 from search.query import parse
 from search.translate import translate
@@ -91,6 +91,9 @@ def test_every_passage_belongs_to_its_letter(engine: Engine) -> None:
         assert {searcher.stored_fields(d)["letter"] for d in docs} == {letter_id}
         assert searcher.stored_fields(layout.record[ordinal])["kind"] == "letter"
         assert letters_of(docs, layout) == {ordinal}
+        assert letters_of_records(docs, layout) == set(), "a passage is not a letter record"
+        assert letters_of_records({layout.record[ordinal], *docs}, layout) == {ordinal}
+        assert letters_of({layout.record[ordinal]}, layout) == set(), "a letter record is not a passage"
         assert [layout.numbers[d] for d in docs] == [searcher.stored_fields(d)["n"] for d in docs]
     column = searcher.reader().column_reader("n")
     assert list(layout.numbers) == [column[d] for d in range(searcher.reader().doc_count_all())]

@@ -21,7 +21,8 @@ LETTERS = ["kst-36800-80", "kst-28676-266", "a", "kst-28676-418", "b-2", "kst-21
 def _layout(owners: list[int], numbers: list[int]) -> Layout:
     """A layout of len(LETTERS) letters whose records are docnums 0..len(owners)-1; -1: not a passage."""
     ids = LETTERS
-    return Layout(ids, {i: n for n, i in enumerate(ids)}, [], {}, array("i", owners), [[] for _ in ids],
+    return Layout(ids, {i: n for n, i in enumerate(ids)}, [], array("i", [-1]) * len(owners), array("i", owners),
+                  [[] for _ in ids],
                   array("q", numbers))
 
 
